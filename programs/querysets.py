@@ -1,0 +1,30 @@
+from django.db import models
+from django.db.models import Q, Sum
+
+from .choices import CapitalEntryKindChoices
+
+# Entries that change the amount of capital (an extension only moves its deadline).
+CAPITAL_CHANGING_KINDS = (CapitalEntryKindChoices.ASSIGNED, CapitalEntryKindChoices.ADJUSTMENT)
+
+
+class ComponentQuerySet(models.QuerySet):
+    def projects(self):
+        return self.filter(parent__isnull=True)
+
+    def of_program(self, code: str):
+        return self.filter(program__code=code)
+
+
+class CapitalPlanEntryQuerySet(models.QuerySet):
+    def in_year(self, year: int):
+        return self.filter(year=year)
+
+    def capital_changing(self):
+        return self.filter(kind__in=CAPITAL_CHANGING_KINDS)
+
+    def extensions(self):
+        return self.filter(kind=CapitalEntryKindChoices.EXTENSION)
+
+    def total(self) -> int:
+        """Planned capital in VND: assignments plus adjustments; extensions add nothing."""
+        return self.aggregate(total=Sum("amount", filter=Q(kind__in=CAPITAL_CHANGING_KINDS), default=0))["total"]

@@ -1,0 +1,99 @@
+from django.db import models
+from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from programs.querysets import CAPITAL_CHANGING_KINDS
+
+
+def _commune_scope(unit, prefix: str) -> Q:
+    """The Q that keeps rows whose commune (reached through `prefix`) lies within `unit`.
+
+    Subtrees are resolved by indexed foreign keys (commune → province, district, current province), never by
+    walking the tree. A current province also holds legacy communes mapped into it.
+    """
+    from localities.choices import GenerationChoices
+    from localities.models import Commune, District, Province, Village
+
+    if isinstance(unit, Province):
+        field = "current_province" if unit.generation == GenerationChoices.CURRENT else "province"
+        return Q(**{f"{prefix}__{field}": unit})
+    if isinstance(unit, District):
+        return Q(**{f"{prefix}__district": unit})
+    if isinstance(unit, Commune):
+        return Q(**{prefix: unit})
+    if isinstance(unit, Village):
+        return Q(**{f"{prefix}__villages": unit}) if prefix == "commune" else Q(village=unit)
+    raise TypeError(f"Cannot scope to {type(unit).__name__}")
+
+
+def _sum_subquery(model, field: str, outer: str = "pk", **filters):
+    sums = (
+        model.objects.filter(**{field: OuterRef(outer)}, **filters)
+        .order_by()
+        .values(field)
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(sums, output_field=IntegerField()), 0)
+
+
+class WorkQuerySet(models.QuerySet):
+    def within(self, unit):
+        if type(unit).__name__ == "Village":
+            return self.filter(villages=unit)
+        return self.filter(_commune_scope(unit, "commune"))
+
+    def of_program(self, program):
+        """Works funded by a program (by code or instance), each once however many of its components fund it."""
+        from programs.models import Component
+
+        key = {"program__code": program} if isinstance(program, str) else {"program": program}
+        return self.filter(Exists(Component.objects.filter(works=OuterRef("pk"), **key)))
+
+    def with_capital(self, year: int | None = None):
+        """Annotate allocated and disbursed VND (all years, or one plan year)."""
+        from .models import Allocation, Disbursement
+
+        year_filter = {"year": year} if year else {}
+        return self.annotate(
+            allocated=_sum_subquery(Allocation, "work", kind__in=CAPITAL_CHANGING_KINDS, **year_filter),
+            disbursed=_sum_subquery(Disbursement, "work", **year_filter),
+        )
+
+    def with_progress(self):
+        """Annotate the latest reported physical progress (%) and its date."""
+        from .models import ProgressReport
+
+        latest = ProgressReport.objects.filter(work=OuterRef("pk")).order_by("-reported_on", "-pk")
+        return self.annotate(
+            progress_percent=Subquery(latest.values("progress_percent")[:1]),
+            progress_on=Subquery(latest.values("reported_on")[:1]),
+        )
+
+
+class AllocationQuerySet(models.QuerySet):
+    def capital_changing(self):
+        return self.filter(kind__in=CAPITAL_CHANGING_KINDS)
+
+    def total(self) -> int:
+        return self.aggregate(total=Sum("amount", filter=Q(kind__in=CAPITAL_CHANGING_KINDS), default=0))["total"]
+
+
+class DisbursementQuerySet(models.QuerySet):
+    def total(self) -> int:
+        """Net disbursed VND: reversals carry negative amounts, so a plain sum is right."""
+        return self.aggregate(total=Sum("amount", default=0))["total"]
+
+    def as_of(self, date):
+        return self.filter(paid_on__lte=date)
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    pass
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def within(self, unit):
+        if type(unit).__name__ == "Village":
+            return self.filter(village=unit)
+        return self.filter(_commune_scope(unit, "commune"))
