@@ -1,0 +1,378 @@
+"""Writes on works, capital, progress and households. Admin, import, API and commands all call these."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from programs.choices import CapitalEntryKindChoices
+from programs.models import Component
+from programs.money import format_vnd
+from programs.querysets import CAPITAL_CHANGING_KINDS
+
+from .choices import PovertyStatusChoices
+from .models import (
+    Allocation,
+    DeprivationIndicator,
+    Disbursement,
+    Household,
+    PovertyAssessment,
+    PovertyStandard,
+    ProgressReport,
+    Support,
+    Work,
+)
+
+
+def disbursement_deadline(year: int) -> datetime.date:
+    """A year's capital is disbursed by 31 January of the next year unless extended (kéo dài)."""
+    return datetime.date(year + 1, 1, 31)
+
+
+def _capital_label(year, source, capital_type) -> str:
+    from programs.choices import CapitalSourceChoices, CapitalTypeChoices
+
+    return _("%(year)s, %(source)s, %(type)s") % {
+        "year": year,
+        "source": CapitalSourceChoices(source).label,
+        "type": CapitalTypeChoices(capital_type).label,
+    }
+
+
+def allocation_record(
+    *,
+    work: Work,
+    component: Component,
+    year: int,
+    source: str,
+    capital_type: str,
+    amount: int,
+    decided_on: datetime.date,
+    kind: str = CapitalEntryKindChoices.ASSIGNED,
+    extended_until: datetime.date | None = None,
+    document=None,
+    note: str = "",
+) -> Allocation:
+    """Record capital allocated to a work (or an adjustment or extension of it)."""
+    allocation = Allocation(
+        work=work,
+        component=component,
+        year=year,
+        source=source,
+        capital_type=capital_type,
+        amount=amount,
+        kind=kind,
+        extended_until=extended_until,
+        decided_on=decided_on,
+        document=document,
+        note=note,
+    )
+    with transaction.atomic():
+        locked = Work.objects.select_for_update().get(pk=work.pk)
+        allocation_validate(allocation, work=locked)
+        allocation.save()
+    return allocation
+
+
+def allocation_validate(allocation: Allocation, *, work: Work | None = None) -> None:
+    """Every rule an allocation must meet, raising ValidationError with field messages."""
+    allocation.full_clean()
+    work = work or allocation.work
+    errors = {}
+    if not work.components.filter(pk=allocation.component_id).exists():
+        errors["component"] = _("%(component)s is not one of the components that fund work %(work)s.") % {
+            "component": allocation.component,
+            "work": work.code,
+        }
+    if allocation.kind == CapitalEntryKindChoices.ADJUSTMENT and allocation.amount < 0:
+        current = Allocation.objects.filter(
+            work=work, year=allocation.year, source=allocation.source, kind__in=CAPITAL_CHANGING_KINDS
+        ).total()
+        disbursed = Disbursement.objects.filter(work=work, year=allocation.year, source=allocation.source).total()
+        if current + allocation.amount < disbursed:
+            errors["amount"] = _(
+                "This reduction would leave %(left)s VND allocated for %(capital)s, less than the %(disbursed)s VND "
+                "already disbursed."
+            ) % {
+                "left": format_vnd(current + allocation.amount),
+                "capital": _capital_label(allocation.year, allocation.source, allocation.capital_type),
+                "disbursed": format_vnd(disbursed),
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+def disbursement_validate(disbursement: Disbursement, *, work: Work | None = None) -> None:
+    """Check a new disbursement against the work's allocation and the year's deadline."""
+    disbursement.full_clean(exclude=["reverses"])
+    work = work or disbursement.work
+    year, source = disbursement.year, disbursement.source
+    errors = {}
+    if disbursement.paid_on.year < year:
+        errors["paid_on"] = _("Capital of %(year)s cannot be paid on %(date)s, before its year.") % {
+            "year": year,
+            "date": disbursement.paid_on.strftime("%d/%m/%Y"),
+        }
+    deadline = disbursement_deadline(year)
+    if disbursement.paid_on > deadline:
+        extended = (
+            Allocation.objects.filter(
+                work=work,
+                year=year,
+                source=source,
+                kind=CapitalEntryKindChoices.EXTENSION,
+                extended_until__gte=disbursement.paid_on,
+            )
+            .order_by()
+            .exists()
+        )
+        if not extended:
+            errors["paid_on"] = _(
+                "Capital of %(year)s had to be disbursed by %(deadline)s and no extension (kéo dài) of it for this "
+                "work runs to %(date)s."
+            ) % {
+                "year": year,
+                "deadline": deadline.strftime("%d/%m/%Y"),
+                "date": disbursement.paid_on.strftime("%d/%m/%Y"),
+            }
+    allocated = Allocation.objects.filter(work=work, year=year, source=source).total()
+    disbursed = Disbursement.objects.filter(work=work, year=year, source=source).total()
+    if disbursed + disbursement.amount > allocated:
+        errors["amount"] = _(
+            "Disbursing %(amount)s VND would bring work %(work)s to %(total)s VND disbursed for %(capital)s, above the "
+            "%(allocated)s VND allocated (%(left)s VND left)."
+        ) % {
+            "amount": format_vnd(disbursement.amount),
+            "work": work.code,
+            "total": format_vnd(disbursed + disbursement.amount),
+            "capital": _capital_label(year, source, disbursement.capital_type),
+            "allocated": format_vnd(allocated),
+            "left": format_vnd(max(allocated - disbursed, 0)),
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def disbursement_record(
+    *,
+    work: Work,
+    year: int,
+    source: str,
+    capital_type: str,
+    amount: int,
+    voucher_number: str,
+    paid_on: datetime.date,
+    note: str = "",
+) -> Disbursement:
+    """Record a treasury payment for a work, never taking its disbursed total above what was allocated.
+
+    The work row is locked for the check, so two officials paying at once cannot both pass it.
+    """
+    disbursement = Disbursement(
+        work=work,
+        year=year,
+        source=source,
+        capital_type=capital_type,
+        amount=amount,
+        voucher_number=voucher_number.strip(),
+        paid_on=paid_on,
+        note=note,
+    )
+    with transaction.atomic():
+        locked = Work.objects.select_for_update().get(pk=work.pk)
+        disbursement_validate(disbursement, work=locked)
+        disbursement.save()
+    return disbursement
+
+
+def disbursement_reverse(*, disbursement: Disbursement, reason: str, reversed_on: datetime.date) -> Disbursement:
+    """Cancel a disbursement with a reversing entry of the opposite amount; the original stays."""
+    if not reason.strip():
+        raise ValidationError({"note": _("Say why the disbursement is reversed.")})
+    with transaction.atomic():
+        Work.objects.select_for_update().get(pk=disbursement.work_id)
+        original = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+        if original.reverses_id is not None:
+            raise ValidationError(_("Voucher %(voucher)s is itself a reversal.") % {"voucher": original.voucher_number})
+        if Disbursement.objects.filter(reverses=original).exists():
+            raise ValidationError(
+                _("Voucher %(voucher)s of %(date)s is already reversed.")
+                % {"voucher": original.voucher_number, "date": original.paid_on.strftime("%d/%m/%Y")}
+            )
+        if reversed_on < original.paid_on:
+            raise ValidationError({"paid_on": _("A reversal cannot be dated before the payment it reverses.")})
+        reversal = Disbursement(
+            work_id=original.work_id,
+            year=original.year,
+            source=original.source,
+            capital_type=original.capital_type,
+            amount=-original.amount,
+            voucher_number=original.voucher_number,
+            paid_on=reversed_on,
+            reverses=original,
+            note=reason.strip(),
+        )
+        reversal.full_clean()
+        reversal.save()
+    return reversal
+
+
+def progress_report_record(
+    *,
+    work: Work,
+    reported_on: datetime.date,
+    progress_percent,
+    status: str,
+    quantity_done=None,
+    note: str = "",
+) -> ProgressReport:
+    """Record a work's progress on a date; the newest report sets the work's status."""
+    report = ProgressReport(
+        work=work,
+        reported_on=reported_on,
+        progress_percent=progress_percent,
+        quantity_done=quantity_done,
+        status=status,
+        note=note,
+    )
+    with transaction.atomic():
+        locked = Work.objects.select_for_update().get(pk=work.pk)
+        report.full_clean()
+        report.save()
+        progress_sync_work_status(work=locked)
+    return report
+
+
+def progress_sync_work_status(*, work: Work) -> None:
+    """Give the work the status of its newest progress report."""
+    latest = work.progress_reports.order_by("-reported_on", "-pk").first()
+    if latest and latest.status != work.status:
+        Work.objects.filter(pk=work.pk).update(status=latest.status)
+        work.status = latest.status
+
+
+def poverty_assessment_validate(
+    *,
+    household: Household,
+    year: int,
+    status: str,
+    standard: PovertyStandard | None,
+    income_per_capita: int | None,
+    deprivations: Iterable[DeprivationIndicator],
+    exclude_pk: int | None = None,
+) -> PovertyStandard:
+    """Check a yearly status against the standard in force; returns that standard."""
+    errors = {}
+    if standard is None:
+        standard = next((s for s in PovertyStandard.objects.all() if s.applies_to(year)), None)
+        if standard is None:
+            raise ValidationError({"year": _("No poverty standard applies to %(year)s.") % {"year": year}})
+    elif not standard.applies_to(year):
+        errors["standard"] = _("The standard %(standard)s does not apply to %(year)s.") % {
+            "standard": standard.code,
+            "year": year,
+        }
+    deprivations = list(deprivations)
+    foreign = [d for d in deprivations if d.standard_id != standard.pk]
+    if foreign:
+        errors["deprivations"] = _("%(names)s belong to another standard than %(standard)s.") % {
+            "names": ", ".join(d.name for d in foreign),
+            "standard": standard.code,
+        }
+    if income_per_capita is not None and status != PovertyStatusChoices.ESCAPED and not errors:
+        expected = standard.classify(
+            income_per_capita=income_per_capita,
+            deprivation_count=len(deprivations),
+            urban=household.commune.is_urban,
+        )
+        if expected != status:
+            errors["status"] = _(
+                "Under %(standard)s a household with %(income)s VND/person/month and %(count)s deprivations is "
+                "%(expected)s, not %(status)s."
+            ) % {
+                "standard": standard.code,
+                "income": format_vnd(income_per_capita),
+                "count": len(deprivations),
+                "expected": PovertyStatusChoices(expected).label,
+                "status": PovertyStatusChoices(status).label,
+            }
+    if status == PovertyStatusChoices.ESCAPED:
+        previous = (
+            PovertyAssessment.objects.filter(household=household, year=year - 1)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if previous is not None and previous != PovertyStatusChoices.POOR:
+            errors["status"] = _("Only a household that was poor in %(year)s can escape poverty in %(next)s.") % {
+                "year": year - 1,
+                "next": year,
+            }
+    if errors:
+        raise ValidationError(errors)
+    return standard
+
+
+def poverty_assessment_record(
+    *,
+    household: Household,
+    year: int,
+    status: str,
+    income_per_capita: int | None = None,
+    deprivations: Iterable[DeprivationIndicator] = (),
+    standard: PovertyStandard | None = None,
+    decision_number: str = "",
+    recognised_on: datetime.date | None = None,
+) -> PovertyAssessment:
+    """Record a household's poverty status for a year under the standard in force that year."""
+    deprivations = list(deprivations)
+    with transaction.atomic():
+        standard = poverty_assessment_validate(
+            household=household,
+            year=year,
+            status=status,
+            standard=standard,
+            income_per_capita=income_per_capita,
+            deprivations=deprivations,
+        )
+        assessment = PovertyAssessment(
+            household=household,
+            year=year,
+            standard=standard,
+            status=status,
+            income_per_capita=income_per_capita,
+            decision_number=decision_number,
+            recognised_on=recognised_on,
+        )
+        assessment.full_clean()
+        assessment.save()
+        assessment.deprivations.set(deprivations)
+    return assessment
+
+
+def household_register(**fields) -> Household:
+    """Register a household; the same household (code, or head's ID number) cannot be registered twice."""
+    household = Household(**fields)
+    with transaction.atomic():
+        household.full_clean()
+        household.save()
+    return household
+
+
+def support_record(**fields) -> Support:
+    """Record support a household received."""
+    support = Support(**fields)
+    with transaction.atomic():
+        support.full_clean()
+        support.save()
+    return support
+
+
+def work_totals(queryset) -> dict:
+    """Allocated and net disbursed VND of a set of works, each work counted once."""
+    ids = queryset.order_by().values("pk")
+    allocated = Allocation.objects.filter(work__in=ids).total()
+    disbursed = Disbursement.objects.filter(work__in=ids).aggregate(total=Sum("amount", default=0))["total"]
+    return {"works": queryset.order_by().count(), "allocated": allocated, "disbursed": disbursed}
