@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .admin_tools import FoldedSearchMixin
+from .models import AreaClassification, Commune, CommuneSuccession, District, Province, Village
+
+
+@admin.register(Province)
+class ProvinceAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "generation", "successor", "valid_from", "valid_to"]
+    list_filter = ["generation", "unit_type"]
+    search_fields = ["name", "code"]
+    list_select_related = ["successor"]
+    ordering = ["-generation", "code"]
+
+
+@admin.register(District)
+class DistrictAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "province", "unit_type"]
+    list_filter = ["unit_type", "province"]
+    search_fields = ["name", "code", "province__name"]
+    list_select_related = ["province"]
+    autocomplete_fields = ["province"]
+
+
+class SuccessionInline(admin.TabularInline):
+    model = CommuneSuccession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ["successor"]
+    verbose_name = _("became (part of)")
+    verbose_name_plural = _("became (2025 mapping)")
+
+
+@admin.register(Commune)
+class CommuneAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "unit_type", "district", "province", "generation", "successor"]
+    list_filter = ["generation", "unit_type", "current_province"]
+    search_fields = ["name", "code", "district__name", "province__name"]
+    list_select_related = ["district", "province", "successor__province", "successor__district"]
+    autocomplete_fields = ["province", "district", "successor", "current_province"]
+    inlines = [SuccessionInline]
+    show_full_result_count = False
+
+
+@admin.register(Village)
+class VillageAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "commune", "valid_from", "valid_to"]
+    search_fields = ["name", "commune__name"]
+    list_select_related = ["commune__district", "commune__province"]
+    autocomplete_fields = ["commune"]
+
+
+@admin.register(AreaClassification)
+class AreaClassificationAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["kind", "zone", "district", "commune", "village", "valid_from", "valid_to", "document"]
+    list_filter = ["kind", "zone"]
+    search_fields = ["commune__name", "village__name", "district__name", "document__number"]
+    list_select_related = [
+        "district",
+        "commune__district",
+        "commune__province",
+        "village__commune",
+        "document",
+    ]
+    autocomplete_fields = ["district", "commune", "village", "document"]

@@ -1,0 +1,96 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from localities.admin_tools import FoldedSearchMixin
+from programs.money import format_vnd
+
+from .models import CapitalPlanEntry, Component, LegalDocument, Program
+
+
+class LedgerAdminMixin:
+    """Ledger entries are added, never edited or deleted: a correction is a new entry."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["number", "title", "issuer", "issued_on", "to_verify"]
+    list_filter = ["to_verify", "issuer"]
+    search_fields = ["number", "title"]
+
+
+class ComponentInline(admin.TabularInline):
+    model = Component
+    extra = 0
+    fields = ["code", "level", "parent", "name", "name_vi", "sort_order", "to_verify"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent", "program")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Component.objects.select_related("program")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Program)
+class ProgramAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "legal_basis", "start_year", "end_year", "component_count", "to_verify"]
+    search_fields = ["code", "name", "name_vi"]
+    list_select_related = ["legal_basis"]
+    autocomplete_fields = ["legal_basis"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_components=Count("components"))
+
+    @admin.display(description=_("components"), ordering="_components")
+    def component_count(self, obj):
+        return obj._components
+
+
+@admin.register(Component)
+class ComponentAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "level", "program", "parent", "to_verify"]
+    list_filter = ["program", "level", "to_verify"]
+    search_fields = ["code", "name", "name_vi", "program__code"]
+    list_select_related = ["program", "parent__program"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(CapitalPlanEntry)
+class CapitalPlanEntryAdmin(LedgerAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "year",
+        "component",
+        "province",
+        "commune",
+        "source",
+        "capital_type",
+        "kind",
+        "amount_vnd",
+        "extended_until",
+        "document",
+        "decided_on",
+    ]
+    list_filter = [
+        "year",
+        ("component__program", admin.RelatedOnlyFieldListFilter),
+        ("province", admin.RelatedOnlyFieldListFilter),
+        "source",
+        "capital_type",
+        "kind",
+    ]
+    search_fields = ["component__code", "component__name", "province__name", "commune__name", "document__number"]
+    list_select_related = ["component__program", "province", "commune__district", "commune__province", "document"]
+    autocomplete_fields = ["component", "province", "commune", "document"]
+
+    @admin.display(description=_("amount (VND)"), ordering="amount")
+    def amount_vnd(self, obj):
+        return format_vnd(obj.amount)

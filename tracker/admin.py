@@ -1,0 +1,466 @@
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Subquery
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from localities.admin_tools import CommuneFilter, FoldedSearchMixin, ProvinceFilter, bar, scoped_filter
+from programs.admin import LedgerAdminMixin
+from programs.models import Component, Program
+from programs.money import format_vnd, rate_percent
+
+from . import services
+from .forms import AllocationForm, DisbursementForm, PovertyAssessmentForm
+from .models import (
+    Allocation,
+    DeprivationIndicator,
+    Disbursement,
+    EthnicGroup,
+    Household,
+    PovertyAssessment,
+    PovertyStandard,
+    ProgressReport,
+    Support,
+    Work,
+)
+
+
+class ProgramFilter(admin.SimpleListFilter):
+    title = _("program")
+    parameter_name = "program"
+
+    def lookups(self, request, model_admin):
+        return [(str(p.pk), p.code) for p in Program.objects.order_by("start_year", "code")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.of_program(Program(pk=self.value()))
+        return queryset
+
+
+class ComponentFilter(admin.SimpleListFilter):
+    """Components of the chosen program (the choices appear once a program is chosen)."""
+
+    title = _("component")
+    parameter_name = "component"
+
+    def lookups(self, request, model_admin):
+        program_id = request.GET.get(ProgramFilter.parameter_name)
+        if not program_id or not program_id.isdigit():
+            return []
+        return [(str(c.pk), f"{c.code}: {c.name}") for c in Component.objects.filter(program_id=program_id)]
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(components=self.value())
+        return queryset
+
+
+class CapitalYearFilter(admin.SimpleListFilter):
+    """Works with capital allocated for a plan year."""
+
+    title = _("plan year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Allocation.objects.order_by("-year").values_list("year", flat=True).distinct()
+        return [(str(y), str(y)) for y in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(Exists(Allocation.objects.filter(work=OuterRef("pk"), year=int(self.value()))))
+        return queryset
+
+
+class AllocationInline(admin.TabularInline):
+    model = Allocation
+    form = AllocationForm
+    extra = 0
+    fields = [
+        "component",
+        "year",
+        "source",
+        "capital_type",
+        "kind",
+        "amount",
+        "extended_until",
+        "decided_on",
+        "document",
+        "note",
+    ]
+    autocomplete_fields = ["document"]
+    can_delete = False
+    verbose_name_plural = _("capital allocated (a correction is a new adjustment entry)")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("component__program", "document")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "component":
+            kwargs["queryset"] = Component.objects.select_related("program")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DisbursementInline(admin.TabularInline):
+    model = Disbursement
+    form = DisbursementForm
+    fk_name = "work"
+    extra = 0
+    fields = ["year", "source", "capital_type", "amount", "voucher_number", "paid_on", "reverses", "note"]
+    readonly_fields = ["reverses"]
+    can_delete = False
+    verbose_name_plural = _("disbursements (a wrong one is reversed from the disbursement list)")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProgressReportInline(admin.TabularInline):
+    model = ProgressReport
+    extra = 0
+    fields = ["reported_on", "progress_percent", "quantity_done", "status", "note"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Work)
+class WorkAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "commune",
+        "work_type",
+        "status",
+        "allocated_vnd",
+        "disbursed_vnd",
+        "disbursement_rate",
+        "physical_progress",
+    ]
+    list_filter = [
+        ProvinceFilter,
+        CommuneFilter,
+        ProgramFilter,
+        ComponentFilter,
+        CapitalYearFilter,
+        "status",
+        "work_type",
+        "is_small_work",
+        "is_maintenance",
+    ]
+    search_fields = ["code", "name", "commune__name", "investor"]
+    autocomplete_fields = ["commune", "villages", "components"]
+    list_select_related = ["commune__district", "commune__province"]
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["code", "name", "work_type", "is_maintenance", "components", "status"]}),
+        (_("Place"), {"fields": ["commune", "villages", "latitude", "longitude"]}),
+        (
+            _("Investment"),
+            {"fields": ["investor", "approved_investment", "is_small_work", "capacity", "capacity_unit"]},
+        ),
+        (
+            _("Dates"),
+            {"fields": ["start_date", "planned_completion_date", "actual_completion_date"]},
+        ),
+        (_("Other"), {"fields": ["beneficiary_households", "note"]}),
+    ]
+    inlines = [AllocationInline, DisbursementInline, ProgressReportInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_capital().with_progress()
+
+    def get_inline_instances(self, request, obj=None):
+        # Capital and progress need a saved work whose components are known.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    @admin.display(description=_("allocated (VND)"), ordering="allocated")
+    def allocated_vnd(self, obj):
+        return format_vnd(obj.allocated)
+
+    @admin.display(description=_("disbursed (VND)"), ordering="disbursed")
+    def disbursed_vnd(self, obj):
+        return format_vnd(obj.disbursed)
+
+    @admin.display(description=_("disbursement rate"))
+    def disbursement_rate(self, obj):
+        return bar(rate_percent(obj.disbursed, obj.allocated), colour="#2e7d32")
+
+    @admin.display(description=_("physical progress"), ordering="progress_percent")
+    def physical_progress(self, obj):
+        return bar(obj.progress_percent)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model not in (Allocation, Disbursement, ProgressReport):
+            return super().save_formset(request, form, formset, change)
+        for instance in formset.save(commit=False):
+            fields = {
+                f.name: getattr(instance, f.name)
+                for f in instance._meta.concrete_fields
+                if f.name in formset.form.base_fields or f.name == "work"
+            }
+            fields.pop("reverses", None)
+            if formset.model is Allocation:
+                services.allocation_record(**fields)
+            elif formset.model is Disbursement:
+                services.disbursement_record(**fields)
+            else:
+                services.progress_report_record(**fields)
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    reversed_on = forms.DateField(label=_("Reversal date"), initial=datetime.date.today)
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(LedgerAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+    form = DisbursementForm
+    list_display = ["voucher_number", "paid_on", "work", "year", "source", "capital_type", "amount_vnd", "reverses"]
+    list_filter = [
+        scoped_filter(ProvinceFilter, "work__commune"),
+        "year",
+        "source",
+        "capital_type",
+        ("reverses", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["voucher_number", "work__code", "work__name"]
+    list_select_related = ["work", "reverses"]
+    autocomplete_fields = ["work"]
+    date_hierarchy = "paid_on"
+    actions = ["reverse_disbursements"]
+    show_full_result_count = False
+
+    @admin.display(description=_("amount (VND)"), ordering="amount")
+    def amount_vnd(self, obj):
+        return format_vnd(obj.amount)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in DisbursementForm.Meta.fields}
+        saved = services.disbursement_record(**fields)
+        obj.pk = saved.pk
+
+    @admin.action(description=_("Reverse the selected disbursements"), permissions=["add"])
+    def reverse_disbursements(self, request, queryset):
+        form = ReverseForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            done = 0
+            for disbursement in queryset:
+                try:
+                    services.disbursement_reverse(
+                        disbursement=disbursement,
+                        reason=form.cleaned_data["reason"],
+                        reversed_on=form.cleaned_data["reversed_on"],
+                    )
+                    done += 1
+                except ValidationError as error:
+                    self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            if done:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d disbursement reversed.", "%(count)d disbursements reversed.", done)
+                    % {"count": done},
+                    messages.SUCCESS,
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/tracker/disbursement/reverse.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reverse disbursements"),
+                "queryset": queryset.select_related("work"),
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(Allocation)
+class AllocationAdmin(LedgerAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+    form = AllocationForm
+    list_display = ["work", "component", "year", "source", "capital_type", "kind", "amount_vnd", "decided_on"]
+    list_filter = [
+        scoped_filter(ProvinceFilter, "work__commune"),
+        "year",
+        ("component__program", admin.RelatedOnlyFieldListFilter),
+        "source",
+        "capital_type",
+        "kind",
+    ]
+    search_fields = ["work__code", "work__name", "component__code"]
+    list_select_related = ["work", "component__program"]
+    autocomplete_fields = ["work", "component", "document"]
+    show_full_result_count = False
+
+    @admin.display(description=_("amount (VND)"), ordering="amount")
+    def amount_vnd(self, obj):
+        return format_vnd(obj.amount)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in AllocationForm.Meta.fields}
+        saved = services.allocation_record(**fields)
+        obj.pk = saved.pk
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["work", "reported_on", "progress_bar", "quantity_done", "status"]
+    list_filter = [scoped_filter(ProvinceFilter, "work__commune"), "status"]
+    search_fields = ["work__code", "work__name"]
+    list_select_related = ["work"]
+    autocomplete_fields = ["work"]
+    date_hierarchy = "reported_on"
+    show_full_result_count = False
+
+    @admin.display(description=_("physical progress"), ordering="progress_percent")
+    def progress_bar(self, obj):
+        return bar(obj.progress_percent)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.progress_sync_work_status(work=obj.work)
+
+
+class PovertyAssessmentInline(admin.StackedInline):
+    model = PovertyAssessment
+    form = PovertyAssessmentForm
+    extra = 0
+    fields = ["year", "standard", "status", "income_per_capita", "deprivations", "decision_number", "recognised_on"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("standard").prefetch_related("deprivations")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "deprivations":
+            kwargs["queryset"] = DeprivationIndicator.objects.select_related("standard")
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class SupportInline(admin.TabularInline):
+    model = Support
+    extra = 0
+    fields = ["year", "component", "kind", "amount", "quantity", "quantity_unit", "received_on", "note"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "component":
+            kwargs["queryset"] = Component.objects.select_related("program")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Household)
+class HouseholdAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "head_name", "village", "commune", "ethnic_group", "member_count", "latest_status"]
+    list_filter = [ProvinceFilter, CommuneFilter, ("ethnic_group", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code", "head_name", "village__name", "commune__name"]
+    list_select_related = ["village", "commune__district", "commune__province", "ethnic_group"]
+    autocomplete_fields = ["commune", "village"]
+    inlines = [PovertyAssessmentInline, SupportInline]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        latest = PovertyAssessment.objects.filter(household=OuterRef("pk")).order_by("-year")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _latest_status=Subquery(latest.values("status")[:1]), _latest_year=Subquery(latest.values("year")[:1])
+            )
+        )
+
+    @admin.display(description=_("latest poverty status"))
+    def latest_status(self, obj):
+        if not obj._latest_status:
+            return "—"
+        from .choices import PovertyStatusChoices
+
+        return f"{PovertyStatusChoices(obj._latest_status).label} ({obj._latest_year})"
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PovertyAssessment:
+            return super().save_formset(request, form, formset, change)
+        formset.save()
+        return None
+
+
+@admin.register(PovertyAssessment)
+class PovertyAssessmentAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    form = PovertyAssessmentForm
+    list_display = ["household", "year", "status", "income_vnd", "standard", "decision_number"]
+    list_filter = [scoped_filter(ProvinceFilter, "household__commune"), "year", "status", "standard"]
+    search_fields = ["household__code", "household__head_name"]
+    list_select_related = ["household", "standard"]
+    autocomplete_fields = ["household"]
+    show_full_result_count = False
+
+    @admin.display(description=_("income (VND/person/month)"), ordering="income_per_capita")
+    def income_vnd(self, obj):
+        return format_vnd(obj.income_per_capita)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "deprivations":
+            kwargs["queryset"] = DeprivationIndicator.objects.select_related("standard")
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Support)
+class SupportAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["household", "year", "kind", "component", "amount_vnd", "quantity", "quantity_unit"]
+    list_filter = [scoped_filter(ProvinceFilter, "household__commune"), "year", "kind"]
+    search_fields = ["household__code", "household__head_name"]
+    list_select_related = ["household", "component__program"]
+    autocomplete_fields = ["household", "component"]
+    show_full_result_count = False
+
+    @admin.display(description=_("amount (VND)"), ordering="amount")
+    def amount_vnd(self, obj):
+        return format_vnd(obj.amount)
+
+
+@admin.register(EthnicGroup)
+class EthnicGroupAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "other_names"]
+    search_fields = ["code", "name", "other_names"]
+
+
+class DeprivationIndicatorInline(admin.TabularInline):
+    model = DeprivationIndicator
+    extra = 0
+    fields = ["sort_order", "code", "dimension", "name"]
+
+
+@admin.register(PovertyStandard)
+class PovertyStandardAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "first_year", "last_year", "rural_line", "urban_line", "to_verify"]
+    list_select_related = ["document"]
+    inlines = [DeprivationIndicatorInline]
+    autocomplete_fields = ["document"]
+
+    @admin.display(description=_("rural line (VND)"))
+    def rural_line(self, obj):
+        return format_vnd(obj.rural_income_line)
+
+    @admin.display(description=_("urban line (VND)"))
+    def urban_line(self, obj):
+        return format_vnd(obj.urban_income_line)
+
+
+@admin.register(DeprivationIndicator)
+class DeprivationIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "dimension", "standard"]
+    list_filter = ["standard"]
+    list_select_related = ["standard"]

@@ -299,7 +299,7 @@ def poverty_assessment_validate(
                 "expected": PovertyStatusChoices(expected).label,
                 "status": PovertyStatusChoices(status).label,
             }
-    if status == PovertyStatusChoices.ESCAPED:
+    if status == PovertyStatusChoices.ESCAPED and household.pk is not None:
         previous = (
             PovertyAssessment.objects.filter(household=household, year=year - 1)
             .values_list("status", flat=True)
