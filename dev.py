@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Set-up and test commands for a fresh machine that has only Python 3.11+.
+
+    python3 dev.py start   install into .venv, create the database with reference and demo data, serve
+    python3 dev.py test    install into .venv, then lint, check migrations and run the test suite
+
+Both respect DATABASE_URL (SQLite file db.sqlite3 when unset). Extra arguments after `test` go to pytest.
+"""
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements.sha256"
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def run(*args, **kwargs) -> None:
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, **kwargs)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the pinned requirements, again only when requirements.txt changes."""
+    if sys.version_info < (3, 11):
+        sys.exit("NTP Tracker needs Python 3.11 or newer.")
+    if not PYTHON.exists():
+        say(f"creating a virtual environment in {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == digest:
+        return
+    say("installing the pinned requirements (first run only)")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", REQUIREMENTS)
+    STAMP.write_text(digest)
+
+
+def manage(*args) -> None:
+    run(PYTHON, "manage.py", *args)
+
+
+def start(options) -> None:
+    ensure_environment()
+    manage("bootstrap")
+    if options.no_serve:
+        return
+    address = f"127.0.0.1:{options.port}"
+    say(f"NTP Tracker is at http://{address}/admin/ (stop with Ctrl+C)")
+    manage("runserver", address)
+
+
+def test(options) -> None:
+    ensure_environment()
+    say("ruff (lint and format check)")
+    run(BIN / "ruff", "check", ".")
+    run(BIN / "ruff", "format", "--check", ".")
+    say("migrations are up to date")
+    manage("makemigrations", "--check", "--dry-run")
+    database = os.environ.get("DATABASE_URL", "sqlite (default)")
+    say(f"test suite on {database.split('@')[-1]}")
+    run(PYTHON, "-m", "pytest", *options.pytest_args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    start_parser = commands.add_parser("start", help="install, load reference and demo data, and serve")
+    start_parser.add_argument("--port", default="8000")
+    start_parser.add_argument("--no-serve", action="store_true", help="set everything up but do not serve")
+    test_parser = commands.add_parser("test", help="install, lint and run the test suite")
+    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
+    options = parser.parse_args()
+    {"start": start, "test": test}[options.command](options)
+
+
+if __name__ == "__main__":
+    main()
