@@ -64,3 +64,17 @@ class AreaClassificationAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "document",
     ]
     autocomplete_fields = ["district", "commune", "village", "document"]
+
+
+@admin.register(CommuneSuccession)
+class CommuneSuccessionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["predecessor", "successor", "is_default", "effective_on"]
+    list_filter = ["is_default", "successor__province"]
+    search_fields = ["predecessor__name", "successor__name", "predecessor__code", "successor__code"]
+    list_select_related = [
+        "predecessor__district",
+        "predecessor__province",
+        "successor__province",
+        "successor__district",
+    ]
+    autocomplete_fields = ["predecessor", "successor"]

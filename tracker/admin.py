@@ -366,7 +366,7 @@ class HouseholdAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["code", "head_name", "village", "commune", "ethnic_group", "member_count", "latest_status"]
     list_filter = [ProvinceFilter, CommuneFilter, ("ethnic_group", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "head_name", "village__name", "commune__name"]
-    list_select_related = ["village", "commune__district", "commune__province", "ethnic_group"]
+    list_select_related = ["village__commune", "commune__district", "commune__province", "ethnic_group"]
     autocomplete_fields = ["commune", "village"]
     inlines = [PovertyAssessmentInline, SupportInline]
     show_full_result_count = False

@@ -1,7 +1,7 @@
 import factory
 
 from localities.choices import GenerationChoices, UnitTypeChoices
-from localities.models import Commune, Province, Village
+from localities.models import Commune, District, Province, Village
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
@@ -37,3 +37,18 @@ class VillageFactory(factory.django.DjangoModelFactory):
 
     commune = factory.SubFactory(CommuneFactory)
     name = factory.Sequence(lambda n: f"Thôn Nà {n}")
+
+
+class LegacyProvinceFactory(ProvinceFactory):
+    generation = GenerationChoices.LEGACY
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+
+    province = factory.SubFactory(LegacyProvinceFactory)
+    code = factory.Sequence(lambda n: f"Z{n:02d}")
+    short_name = factory.Sequence(lambda n: f"Hòa An {n}")
+    name = factory.LazyAttribute(lambda o: f"Huyện {o.short_name}")
+    unit_type = UnitTypeChoices.RURAL_DISTRICT
