@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_tools import FoldedSearchMixin
-from .models import AreaClassification, Commune, CommuneSuccession, District, Province, Village
+from .admin_tools import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin
+from .models import AreaClassification, Commune, CommuneSuccession, District, Official, Province, Village
 
 
 @admin.register(Province)
-class ProvinceAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ProvinceAdmin(NtpAdmin):
     list_display = ["code", "name", "generation", "successor", "valid_from", "valid_to"]
     list_filter = ["generation", "unit_type"]
     search_fields = ["name", "code"]
@@ -15,7 +15,7 @@ class ProvinceAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class DistrictAdmin(NtpAdmin):
     list_display = ["code", "name", "province", "unit_type"]
     list_filter = ["unit_type", "province"]
     search_fields = ["name", "code", "province__name"]
@@ -23,7 +23,7 @@ class DistrictAdmin(FoldedSearchMixin, admin.ModelAdmin):
     autocomplete_fields = ["province"]
 
 
-class SuccessionInline(admin.TabularInline):
+class SuccessionInline(JurisdictionInlineMixin, admin.TabularInline):
     model = CommuneSuccession
     fk_name = "predecessor"
     extra = 0
@@ -33,7 +33,7 @@ class SuccessionInline(admin.TabularInline):
 
 
 @admin.register(Commune)
-class CommuneAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class CommuneAdmin(NtpAdmin):
     list_display = ["code", "name", "unit_type", "district", "province", "generation", "successor"]
     list_filter = ["generation", "unit_type", "current_province"]
     search_fields = ["name", "code", "district__name", "province__name"]
@@ -44,7 +44,7 @@ class CommuneAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class VillageAdmin(NtpHistoryAdmin):
     list_display = ["name", "code", "commune", "valid_from", "valid_to"]
     search_fields = ["name", "commune__name"]
     list_select_related = ["commune__district", "commune__province"]
@@ -52,7 +52,7 @@ class VillageAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(AreaClassification)
-class AreaClassificationAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class AreaClassificationAdmin(NtpAdmin):
     list_display = ["kind", "zone", "district", "commune", "village", "valid_from", "valid_to", "document"]
     list_filter = ["kind", "zone"]
     search_fields = ["commune__name", "village__name", "district__name", "document__number"]
@@ -67,7 +67,7 @@ class AreaClassificationAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(CommuneSuccession)
-class CommuneSuccessionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class CommuneSuccessionAdmin(NtpAdmin):
     list_display = ["predecessor", "successor", "is_default", "effective_on"]
     list_filter = ["is_default", "successor__province"]
     search_fields = ["predecessor__name", "successor__name", "predecessor__code", "successor__code"]
@@ -78,3 +78,21 @@ class CommuneSuccessionAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "successor__district",
     ]
     autocomplete_fields = ["predecessor", "successor"]
+
+
+@admin.register(Official)
+class OfficialAdmin(NtpHistoryAdmin):
+    """Who is an official, and where: the national administrators' page."""
+
+    list_display = ["user", "level", "province", "commune", "position", "roles"]
+    list_filter = ["level", "province"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "province__name", "commune__name"]
+    list_select_related = ["user", "province", "commune__province"]
+    autocomplete_fields = ["user", "province", "commune"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("user__groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj):
+        return ", ".join(sorted(g.name for g in obj.user.groups.all()))

@@ -36,3 +36,18 @@ class ZoneChoices(models.TextChoices):
     I = "I", _("Zone I")  # noqa: E741
     II = "II", _("Zone II")
     III = "III", _("Zone III")
+
+
+class JurisdictionLevelChoices(models.TextChoices):
+    NATIONAL = "national", _("Whole country")
+    PROVINCE = "province", _("Province")
+    COMMUNE = "commune", _("Commune")
+
+
+class RoleChoices(models.TextChoices):
+    """The roles officials hold; each is a permission group of the same name (see localities/roles.py)."""
+
+    DATA_ENTRY = "data_entry", _("Data entry")
+    APPROVER = "approver", _("Approver")
+    VIEWER = "viewer", _("Viewer")
+    NATIONAL_ADMIN = "national_admin", _("National administrator")

@@ -1,10 +1,18 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ClassificationKindChoices, GenerationChoices, UnitTypeChoices, ZoneChoices
-from .querysets import CommuneQuerySet, ProvinceQuerySet, VillageQuerySet
+from .choices import (
+    ClassificationKindChoices,
+    GenerationChoices,
+    JurisdictionLevelChoices,
+    UnitTypeChoices,
+    ZoneChoices,
+)
+from .history import history_records
+from .querysets import CommuneQuerySet, ProvinceQuerySet, ReferenceQuerySet, VillageQuerySet
 
 
 class AdministrativeUnit(models.Model):
@@ -61,7 +69,8 @@ class Province(AdministrativeUnit):
 
     def __str__(self):
         if self.generation == GenerationChoices.LEGACY:
-            return f"{self.name} ({_('legacy')})"
+            legacy = _("legacy")
+            return f"{self.name} ({legacy})"
         return self.name
 
 
@@ -73,6 +82,8 @@ class District(AdministrativeUnit):
     )
     code = models.CharField(_("GSO code"), max_length=3, unique=True)
 
+    objects = ReferenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("district")
         verbose_name_plural = _("districts")
@@ -80,7 +91,8 @@ class District(AdministrativeUnit):
         constraints = [_validity_constraint()]
 
     def __str__(self):
-        return f"{self.name} ({_('legacy')})"
+        legacy = _("legacy")
+        return f"{self.name} ({legacy})"
 
 
 class Commune(AdministrativeUnit):
@@ -147,7 +159,8 @@ class Commune(AdministrativeUnit):
 
     def __str__(self):
         if self.generation == GenerationChoices.LEGACY:
-            return f"{self.name}, {self.district.short_name if self.district_id else ''} ({_('legacy')})"
+            legacy = _("legacy")
+            return f"{self.name}, {self.district.short_name if self.district_id else ''} ({legacy})"
         return f"{self.name}, {self.province.short_name}"
 
     @property
@@ -171,6 +184,8 @@ class CommuneSuccession(models.Model):
     )
     effective_on = models.DateField(_("effective on"))
 
+    objects = ReferenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("commune succession")
         verbose_name_plural = _("commune successions")
@@ -192,6 +207,7 @@ class Village(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     objects = VillageQuerySet.as_manager()
+    history = history_records()
 
     class Meta:
         verbose_name = _("village")
@@ -241,6 +257,8 @@ class AreaClassification(models.Model):
         related_name="classifications",
         verbose_name=_("deciding document"),
     )
+
+    objects = ReferenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("area classification")
@@ -301,3 +319,75 @@ class AreaClassification(models.Model):
     def clean(self):
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("A classification cannot end before it starts.")})
+
+
+class Official(models.Model):
+    """An official's jurisdiction: the whole country, one current province or one current commune.
+
+    A current unit also covers the legacy units mapped into it. What the official may do inside it comes
+    from their roles (permission groups); what they may see and change is decided in localities/access.py.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official", verbose_name=_("user")
+    )
+    level = models.CharField(_("jurisdiction"), max_length=10, choices=JurisdictionLevelChoices.choices)
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        verbose_name=_("province"),
+        limit_choices_to={"generation": GenerationChoices.CURRENT},
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        verbose_name=_("commune"),
+        limit_choices_to={"generation": GenerationChoices.CURRENT},
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    history = history_records()
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["level", "user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=JurisdictionLevelChoices.NATIONAL, province__isnull=True, commune__isnull=True)
+                | Q(level=JurisdictionLevelChoices.PROVINCE, province__isnull=False, commune__isnull=True)
+                | Q(level=JurisdictionLevelChoices.COMMUNE, commune__isnull=False),
+                name="%(app_label)s_%(class)s_level_matches_unit",
+                violation_error_message=_(
+                    "A national official has no unit, a province official a province, a commune official a commune."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        unit = self.commune or self.province
+        return f"{self.user.get_username()} ({unit or self.get_level_display()})"
+
+    def clean(self):
+        errors = {}
+        if self.province_id and self.province.generation != GenerationChoices.CURRENT:
+            errors["province"] = _("A jurisdiction is a current province (from 1 July 2025).")
+        if self.commune_id:
+            if self.commune.generation != GenerationChoices.CURRENT:
+                errors["commune"] = _("A jurisdiction is a current commune (from 1 July 2025).")
+            elif self.province_id and self.province_id != self.commune.province_id:
+                errors["province"] = _("The commune %(commune)s is not in %(province)s.") % {
+                    "commune": self.commune.name,
+                    "province": self.province.name,
+                }
+        if errors:
+            raise ValidationError(errors)
+        if self.commune_id and not self.province_id:
+            self.province_id = self.commune.province_id

@@ -3,20 +3,57 @@ from django.db import models
 from .choices import GenerationChoices
 
 
-class ProvinceQuerySet(models.QuerySet):
+class JurisdictionQuerySet(models.QuerySet):
+    """A queryset whose rows belong to a commune, reached through `commune_path`."""
+
+    commune_path = "commune"
+
+    def visible_to(self, user):
+        from .access import commune_scope, restrict
+
+        return restrict(self, commune_scope(user, self.commune_path))
+
+    def editable_by(self, user):
+        """Rows the user may change where their roles allow it: the same jurisdiction as for reading."""
+        return self.visible_to(user)
+
+
+class ReferenceQuerySet(models.QuerySet):
+    """Reference data: everybody reads it; who may write it is a matter of roles (permissions) only."""
+
+    def visible_to(self, user):
+        return self
+
+    def editable_by(self, user):
+        return self
+
+
+class ProvinceQuerySet(ReferenceQuerySet):
     def current(self):
         return self.filter(generation=GenerationChoices.CURRENT)
 
     def legacy(self):
         return self.filter(generation=GenerationChoices.LEGACY)
 
+    def in_jurisdiction(self, user):
+        """Provinces the user may record data in: theirs, with the legacy provinces merged into it."""
+        from .access import province_scope, restrict
 
-class CommuneQuerySet(models.QuerySet):
+        return restrict(self, province_scope(user, "", commune_officials=True))
+
+
+class CommuneQuerySet(ReferenceQuerySet):
     def current(self):
         return self.filter(generation=GenerationChoices.CURRENT)
 
     def legacy(self):
         return self.filter(generation=GenerationChoices.LEGACY)
+
+    def in_jurisdiction(self, user):
+        """Communes the user may record data in: the jurisdiction's, of either generation."""
+        from .access import commune_scope, restrict
+
+        return restrict(self, commune_scope(user, ""))
 
     def within(self, unit):
         """Communes inside a province or district, of either generation.
@@ -35,6 +72,6 @@ class CommuneQuerySet(models.QuerySet):
         raise TypeError(f"Cannot take communes within {type(unit).__name__}")
 
 
-class VillageQuerySet(models.QuerySet):
+class VillageQuerySet(JurisdictionQuerySet):
     def in_commune(self, commune):
         return self.filter(commune=commune)

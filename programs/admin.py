@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from localities.admin_tools import FoldedSearchMixin
+from localities.admin_tools import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin
 from programs.money import format_vnd
 
 from .models import CapitalPlanEntry, Component, LegalDocument, Program
@@ -19,13 +19,13 @@ class LedgerAdminMixin:
 
 
 @admin.register(LegalDocument)
-class LegalDocumentAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class LegalDocumentAdmin(NtpAdmin):
     list_display = ["number", "title", "issuer", "issued_on", "to_verify"]
     list_filter = ["to_verify", "issuer"]
     search_fields = ["number", "title"]
 
 
-class ComponentInline(admin.TabularInline):
+class ComponentInline(JurisdictionInlineMixin, admin.TabularInline):
     model = Component
     extra = 0
     fields = ["code", "level", "parent", "name", "name_vi", "sort_order", "to_verify"]
@@ -41,7 +41,7 @@ class ComponentInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ProgramAdmin(NtpAdmin):
     list_display = ["code", "name", "legal_basis", "start_year", "end_year", "component_count", "to_verify"]
     search_fields = ["code", "name", "name_vi"]
     list_select_related = ["legal_basis"]
@@ -56,7 +56,7 @@ class ProgramAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Component)
-class ComponentAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ComponentAdmin(NtpAdmin):
     list_display = ["code", "name", "level", "program", "parent", "to_verify"]
     list_filter = ["program", "level", "to_verify"]
     search_fields = ["code", "name", "name_vi", "program__code"]
@@ -65,7 +65,7 @@ class ComponentAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(CapitalPlanEntry)
-class CapitalPlanEntryAdmin(LedgerAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+class CapitalPlanEntryAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     list_display = [
         "year",
         "component",

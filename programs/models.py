@@ -3,6 +3,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from localities.history import history_records
+from localities.querysets import ReferenceQuerySet
+
 from .choices import (
     CapitalEntryKindChoices,
     CapitalSourceChoices,
@@ -12,7 +15,7 @@ from .choices import (
 from .querysets import CapitalPlanEntryQuerySet, ComponentQuerySet
 
 
-class LegalDocumentManager(models.Manager):
+class LegalDocumentManager(models.Manager.from_queryset(ReferenceQuerySet)):
     def get_by_natural_key(self, number):
         return self.get(number=number)
 
@@ -42,7 +45,7 @@ class LegalDocument(models.Model):
         return (self.number,)
 
 
-class ProgramManager(models.Manager):
+class ProgramManager(models.Manager.from_queryset(ReferenceQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -190,6 +193,7 @@ class CapitalPlanEntry(models.Model):
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     objects = CapitalPlanEntryQuerySet.as_manager()
+    history = history_records()
 
     class Meta:
         verbose_name = _("capital plan entry")

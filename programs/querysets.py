@@ -1,13 +1,15 @@
 from django.db import models
 from django.db.models import Q, Sum
 
+from localities.querysets import ReferenceQuerySet
+
 from .choices import CapitalEntryKindChoices
 
 # Entries that change the amount of capital (an extension only moves its deadline).
 CAPITAL_CHANGING_KINDS = (CapitalEntryKindChoices.ASSIGNED, CapitalEntryKindChoices.ADJUSTMENT)
 
 
-class ComponentQuerySet(models.QuerySet):
+class ComponentQuerySet(ReferenceQuerySet):
     def projects(self):
         return self.filter(parent__isnull=True)
 
@@ -16,6 +18,19 @@ class ComponentQuerySet(models.QuerySet):
 
 
 class CapitalPlanEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Province-level entries belong to the province; commune entries to the commune."""
+        from localities.access import commune_scope, province_scope
+
+        by_commune = commune_scope(user, "commune")
+        if by_commune is None:
+            return self
+        by_province = province_scope(user, "province")
+        return self.filter(by_commune | (Q(commune__isnull=True) & by_province))
+
+    def editable_by(self, user):
+        return self.visible_to(user)
+
     def in_year(self, year: int):
         return self.filter(year=year)
 

@@ -5,14 +5,15 @@ import datetime
 import itertools
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from localities.choices import ClassificationKindChoices, GenerationChoices, ZoneChoices
-from localities.models import AreaClassification, Commune, CommuneSuccession, District, Province, Village
+from localities.choices import ClassificationKindChoices, GenerationChoices, JurisdictionLevelChoices, ZoneChoices
+from localities.models import AreaClassification, Commune, CommuneSuccession, District, Official, Province, Village
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices, ComponentLevelChoices
 from programs.models import CapitalPlanEntry, Component, LegalDocument, Program
 from tests.localities.factories import CommuneFactory, DistrictFactory, ProvinceFactory, VillageFactory
@@ -30,6 +31,7 @@ from tracker.models import (
     Disbursement,
     EthnicGroup,
     Household,
+    PeriodReport,
     PovertyAssessment,
     PovertyStandard,
     ProgressReport,
@@ -136,6 +138,38 @@ BUILDERS = {
         standard=PovertyStandardFactory(), code=f"i{next(_counter)}", dimension="Health", name="Health insurance"
     ),
     User: lambda: User.objects.create_user(username=f"user{next(_counter)}", password="x-Secret-123"),
+    Official: lambda: Official.objects.create(
+        user=User.objects.create_user(username=f"official{next(_counter)}"),
+        level=JurisdictionLevelChoices.PROVINCE,
+        province=ProvinceFactory(),
+    ),
+    PeriodReport: lambda: PeriodReport.objects.create(
+        commune=CommuneFactory(), year=2025, quarter=next(_counter) % 4 + 1
+    ),
+    AccessAttempt: lambda: AccessAttempt.objects.create(
+        user_agent="test",
+        ip_address="127.0.0.1",
+        username=f"guess{next(_counter)}",
+        http_accept="*/*",
+        path_info="/admin/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=3,
+    ),
+    AccessLog: lambda: AccessLog.objects.create(
+        user_agent="test",
+        ip_address="127.0.0.1",
+        username=f"in{next(_counter)}",
+        http_accept="*/*",
+        path_info="/admin/login/",
+    ),
+    AccessFailureLog: lambda: AccessFailureLog.objects.create(
+        user_agent="test",
+        ip_address="127.0.0.1",
+        username=f"out{next(_counter)}",
+        http_accept="*/*",
+        path_info="/admin/login/",
+    ),
     Group: lambda: Group.objects.create(name=f"group {next(_counter)}"),
 }
 

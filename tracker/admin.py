@@ -2,13 +2,21 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Subquery
-from django.template.response import TemplateResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from localities.admin_tools import CommuneFilter, FoldedSearchMixin, ProvinceFilter, bar, scoped_filter
+from localities.access import MASK, can_see_personal_data, mask_id_number
+from localities.admin_tools import (
+    CommuneFilter,
+    JurisdictionInlineMixin,
+    NtpAdmin,
+    NtpHistoryAdmin,
+    ProvinceFilter,
+    action_with_form,
+    bar,
+    scoped_filter,
+)
 from programs.admin import LedgerAdminMixin
 from programs.models import Component, Program
 from programs.money import format_vnd, rate_percent
@@ -21,6 +29,7 @@ from .models import (
     Disbursement,
     EthnicGroup,
     Household,
+    PeriodReport,
     PovertyAssessment,
     PovertyStandard,
     ProgressReport,
@@ -79,7 +88,7 @@ class CapitalYearFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AllocationInline(admin.TabularInline):
+class AllocationInline(JurisdictionInlineMixin, admin.TabularInline):
     model = Allocation
     form = AllocationForm
     extra = 0
@@ -111,7 +120,7 @@ class AllocationInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class DisbursementInline(admin.TabularInline):
+class DisbursementInline(JurisdictionInlineMixin, admin.TabularInline):
     model = Disbursement
     form = DisbursementForm
     fk_name = "work"
@@ -125,7 +134,7 @@ class DisbursementInline(admin.TabularInline):
         return False
 
 
-class ProgressReportInline(admin.TabularInline):
+class ProgressReportInline(JurisdictionInlineMixin, admin.TabularInline):
     model = ProgressReport
     extra = 0
     fields = ["reported_on", "progress_percent", "quantity_done", "status", "note"]
@@ -136,7 +145,7 @@ class ProgressReportInline(admin.TabularInline):
 
 
 @admin.register(Work)
-class WorkAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class WorkAdmin(NtpHistoryAdmin):
     list_display = [
         "code",
         "name",
@@ -212,11 +221,11 @@ class WorkAdmin(FoldedSearchMixin, admin.ModelAdmin):
             }
             fields.pop("reverses", None)
             if formset.model is Allocation:
-                services.allocation_record(**fields)
+                services.allocation_record(**fields, user=request.user)
             elif formset.model is Disbursement:
-                services.disbursement_record(**fields)
+                services.disbursement_record(**fields, user=request.user)
             else:
-                services.progress_report_record(**fields)
+                services.progress_report_record(**fields, user=request.user)
 
 
 class ReverseForm(forms.Form):
@@ -225,7 +234,7 @@ class ReverseForm(forms.Form):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(LedgerAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     form = DisbursementForm
     list_display = ["voucher_number", "paid_on", "work", "year", "source", "capital_type", "amount_vnd", "reverses"]
     list_filter = [
@@ -248,48 +257,31 @@ class DisbursementAdmin(LedgerAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in DisbursementForm.Meta.fields}
-        saved = services.disbursement_record(**fields)
+        saved = services.disbursement_record(**fields, user=request.user)
         obj.pk = saved.pk
 
     @admin.action(description=_("Reverse the selected disbursements"), permissions=["add"])
     def reverse_disbursements(self, request, queryset):
-        form = ReverseForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            done = 0
-            for disbursement in queryset:
-                try:
-                    services.disbursement_reverse(
-                        disbursement=disbursement,
-                        reason=form.cleaned_data["reason"],
-                        reversed_on=form.cleaned_data["reversed_on"],
-                    )
-                    done += 1
-                except ValidationError as error:
-                    self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            if done:
-                self.message_user(
-                    request,
-                    ngettext("%(count)d disbursement reversed.", "%(count)d disbursements reversed.", done)
-                    % {"count": done},
-                    messages.SUCCESS,
-                )
-            return None
-        return TemplateResponse(
+        return action_with_form(
+            self,
             request,
-            "admin/tracker/disbursement/reverse.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Reverse disbursements"),
-                "queryset": queryset.select_related("work"),
-                "form": form,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            queryset.select_related("work"),
+            form_class=ReverseForm,
+            action="reverse_disbursements",
+            title=_("Reverse disbursements"),
+            explanation=_(
+                "Each disbursement below will be cancelled by a reversing entry of the opposite amount. "
+                "The original entry stays in the ledger."
+            ),
+            submit_label=_("Reverse"),
+            apply=lambda obj, data: services.disbursement_reverse(
+                disbursement=obj, reason=data["reason"], reversed_on=data["reversed_on"], user=request.user
+            ),
         )
 
 
 @admin.register(Allocation)
-class AllocationAdmin(LedgerAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     form = AllocationForm
     list_display = ["work", "component", "year", "source", "capital_type", "kind", "amount_vnd", "decided_on"]
     list_filter = [
@@ -311,12 +303,12 @@ class AllocationAdmin(LedgerAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in AllocationForm.Meta.fields}
-        saved = services.allocation_record(**fields)
+        saved = services.allocation_record(**fields, user=request.user)
         obj.pk = saved.pk
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ProgressReportAdmin(NtpHistoryAdmin):
     list_display = ["work", "reported_on", "progress_bar", "quantity_done", "status"]
     list_filter = [scoped_filter(ProvinceFilter, "work__commune"), "status"]
     search_fields = ["work__code", "work__name"]
@@ -334,7 +326,7 @@ class ProgressReportAdmin(FoldedSearchMixin, admin.ModelAdmin):
         services.progress_sync_work_status(work=obj.work)
 
 
-class PovertyAssessmentInline(admin.StackedInline):
+class PovertyAssessmentInline(JurisdictionInlineMixin, admin.StackedInline):
     model = PovertyAssessment
     form = PovertyAssessmentForm
     extra = 0
@@ -350,7 +342,7 @@ class PovertyAssessmentInline(admin.StackedInline):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class SupportInline(admin.TabularInline):
+class SupportInline(JurisdictionInlineMixin, admin.TabularInline):
     model = Support
     extra = 0
     fields = ["year", "component", "kind", "amount", "quantity", "quantity_unit", "received_on", "note"]
@@ -362,24 +354,74 @@ class SupportInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(FoldedSearchMixin, admin.ModelAdmin):
-    list_display = ["code", "head_name", "village", "commune", "ethnic_group", "member_count", "latest_status"]
+class HouseholdAdmin(NtpHistoryAdmin):
+    """ID numbers and ethnicity are sensitive personal data (Decree 13/2023/NĐ-CP): shown whole only to
+    roles with the personal-data permission, masked everywhere else (lists, forms, history, filters)."""
+
+    list_display = ["code", "head_name", "village", "commune", "ethnicity", "member_count", "latest_status"]
     list_filter = [ProvinceFilter, CommuneFilter, ("ethnic_group", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "head_name", "village__name", "commune__name"]
     list_select_related = ["village__commune", "commune__district", "commune__province", "ethnic_group"]
     autocomplete_fields = ["commune", "village"]
     inlines = [PovertyAssessmentInline, SupportInline]
     show_full_result_count = False
+    personal_data_fields = ("id_number", "ethnic_group")
 
     def get_queryset(self, request):
         latest = PovertyAssessment.objects.filter(household=OuterRef("pk")).order_by("-year")
+        # Decided per request, in the query itself: the admin object is shared between requests.
+        ethnicity = F("ethnic_group__name") if can_see_personal_data(request.user) else Value(MASK)
         return (
             super()
             .get_queryset(request)
             .annotate(
-                _latest_status=Subquery(latest.values("status")[:1]), _latest_year=Subquery(latest.values("year")[:1])
+                _latest_status=Subquery(latest.values("status")[:1]),
+                _latest_year=Subquery(latest.values("year")[:1]),
+                _ethnicity=ethnicity,
             )
         )
+
+    def get_list_filter(self, request):
+        if can_see_personal_data(request.user):
+            return self.list_filter
+        return [f for f in self.list_filter if not (isinstance(f, tuple) and f[0] == "ethnic_group")]
+
+    def get_search_fields(self, request):
+        if can_see_personal_data(request.user):
+            return [*self.search_fields, "id_number"]
+        return self.search_fields
+
+    def get_fields(self, request, obj=None):
+        fields = ["code", "head_name", "id_number", "ethnic_group", "commune", "village", "member_count", "address"]
+        if can_see_personal_data(request.user):
+            return fields
+        return [
+            "code",
+            "head_name",
+            "masked_id_number",
+            "masked_ethnicity",
+            "commune",
+            "village",
+            "member_count",
+            "address",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if can_see_personal_data(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "masked_id_number", "masked_ethnicity"]
+
+    @admin.display(description=_("ethnic group"))
+    def ethnicity(self, obj):
+        return obj._ethnicity
+
+    @admin.display(description=_("head's ID number"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number) if obj else ""
+
+    @admin.display(description=_("ethnic group"))
+    def masked_ethnicity(self, obj):
+        return MASK if obj and obj.ethnic_group_id else ""
 
     @admin.display(description=_("latest poverty status"))
     def latest_status(self, obj):
@@ -397,7 +439,7 @@ class HouseholdAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(PovertyAssessment)
-class PovertyAssessmentAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class PovertyAssessmentAdmin(NtpHistoryAdmin):
     form = PovertyAssessmentForm
     list_display = ["household", "year", "status", "income_vnd", "standard", "decision_number"]
     list_filter = [scoped_filter(ProvinceFilter, "household__commune"), "year", "status", "standard"]
@@ -418,7 +460,7 @@ class PovertyAssessmentAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Support)
-class SupportAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class SupportAdmin(NtpHistoryAdmin):
     list_display = ["household", "year", "kind", "component", "amount_vnd", "quantity", "quantity_unit"]
     list_filter = [scoped_filter(ProvinceFilter, "household__commune"), "year", "kind"]
     search_fields = ["household__code", "household__head_name"]
@@ -432,19 +474,19 @@ class SupportAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(EthnicGroup)
-class EthnicGroupAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class EthnicGroupAdmin(NtpAdmin):
     list_display = ["code", "name", "other_names"]
     search_fields = ["code", "name", "other_names"]
 
 
-class DeprivationIndicatorInline(admin.TabularInline):
+class DeprivationIndicatorInline(JurisdictionInlineMixin, admin.TabularInline):
     model = DeprivationIndicator
     extra = 0
     fields = ["sort_order", "code", "dimension", "name"]
 
 
 @admin.register(PovertyStandard)
-class PovertyStandardAdmin(admin.ModelAdmin):
+class PovertyStandardAdmin(NtpAdmin):
     list_display = ["code", "name", "first_year", "last_year", "rural_line", "urban_line", "to_verify"]
     list_select_related = ["document"]
     inlines = [DeprivationIndicatorInline]
@@ -460,7 +502,114 @@ class PovertyStandardAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeprivationIndicator)
-class DeprivationIndicatorAdmin(admin.ModelAdmin):
+class DeprivationIndicatorAdmin(NtpAdmin):
     list_display = ["code", "name", "dimension", "standard"]
     list_filter = ["standard"]
     list_select_related = ["standard"]
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+@admin.register(PeriodReport)
+class PeriodReportAdmin(NtpHistoryAdmin):
+    """Commune reports per quarter or year: submitted by the commune, approved (locked) or returned by the
+    province; an approver unlocks an approved report. Adding a report here submits it."""
+
+    list_display = ["commune", "period", "status", "submitted_by", "submitted_at", "decided_by", "decided_at"]
+    list_filter = [scoped_filter(ProvinceFilter, "commune"), "status", "year", "quarter"]
+    search_fields = ["commune__name"]
+    list_select_related = ["commune__province", "submitted_by", "decided_by"]
+    autocomplete_fields = ["commune"]
+    fields = [
+        "commune",
+        "year",
+        "quarter",
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "comment",
+    ]
+    actions = ["approve_reports", "return_reports", "unlock_reports"]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "submitted_by", "submitted_at", "decided_by", "decided_at", "comment"]
+        return readonly if obj is None else ["commune", "year", "quarter", *readonly]
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("tracker.submit_periodreport")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("tracker.approve_periodreport")
+
+    @admin.display(description=_("period"), ordering="quarter")
+    def period(self, obj):
+        return obj.period_label
+
+    def save_model(self, request, obj, form, change):
+        report = services.period_report_submit(
+            commune=obj.commune, year=obj.year, quarter=obj.quarter, user=request.user
+        )
+        obj.pk = report.pk
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "commune":
+            from localities.models import Commune
+
+            kwargs["queryset"] = Commune.objects.current()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.action(description=_("Approve (lock) the selected reports"), permissions=["approve"])
+    def approve_reports(self, request, queryset):
+        done = 0
+        for report in queryset:
+            try:
+                services.period_report_approve(report=report, user=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(
+                    request, f"{report}: {' '.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
+                )
+        if done:
+            self.message_user(
+                request, _("%(count)d report(s) approved and locked.") % {"count": done}, messages.SUCCESS
+            )
+
+    @admin.action(description=_("Return the selected reports to the commune"), permissions=["approve"])
+    def return_reports(self, request, queryset):
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=CommentForm,
+            action="return_reports",
+            title=_("Return reports"),
+            explanation=_("Say what the commune should correct."),
+            submit_label=_("Return"),
+            apply=lambda obj, data: services.period_report_return(
+                report=obj, comment=data["comment"], user=request.user
+            ),
+        )
+
+    @admin.action(description=_("Unlock the selected approved reports"), permissions=["approve"])
+    def unlock_reports(self, request, queryset):
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=CommentForm,
+            action="unlock_reports",
+            title=_("Unlock reports"),
+            explanation=_("Say why the approved data must change."),
+            submit_label=_("Unlock"),
+            apply=lambda obj, data: services.period_report_unlock(
+                report=obj, reason=data["comment"], user=request.user
+            ),
+        )

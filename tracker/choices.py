@@ -78,3 +78,10 @@ class SupportKindChoices(models.TextChoices):
     DOMESTIC_WATER = "water", _("Domestic water")
     PRODUCTION_LAND = "land", _("Production land")
     OTHER = "other", _("Other")
+
+
+class PeriodReportStatusChoices(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the province")
+    APPROVED = "approved", _("Approved (locked)")
+    RETURNED = "returned", _("Returned for correction")

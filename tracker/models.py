@@ -1,13 +1,19 @@
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from localities.history import history_records
+from localities.querysets import ReferenceQuerySet
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 
 from .choices import (
     CapacityUnitChoices,
+    PeriodReportStatusChoices,
     PovertyStatusChoices,
     SupportKindChoices,
     WorkStatusChoices,
@@ -17,6 +23,8 @@ from .querysets import (
     AllocationQuerySet,
     DisbursementQuerySet,
     HouseholdQuerySet,
+    HouseholdRecordQuerySet,
+    PeriodReportQuerySet,
     ProgressReportQuerySet,
     WorkQuerySet,
 )
@@ -77,6 +85,7 @@ class Work(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = WorkQuerySet.as_manager()
+    history = history_records(m2m_fields=[components, villages])
 
     class Meta:
         verbose_name = _("work")
@@ -172,6 +181,7 @@ class Allocation(CapitalEntry):
     )
 
     objects = AllocationQuerySet.as_manager()
+    history = history_records()
 
     class Meta:
         verbose_name = _("capital allocation")
@@ -212,6 +222,10 @@ class Allocation(CapitalEntry):
                     {"extended_until": _("An extension runs past the plan year %(year)s.") % {"year": self.year}}
                 )
 
+    def period_key(self):
+        """The commune and date whose reporting period holds this entry (for approval locks)."""
+        return self.work.commune, self.decided_on
+
 
 class Disbursement(CapitalEntry):
     """A payment (giải ngân) for a work through the State Treasury, or the reversal of one.
@@ -233,6 +247,7 @@ class Disbursement(CapitalEntry):
     )
 
     objects = DisbursementQuerySet.as_manager()
+    history = history_records()
 
     class Meta:
         verbose_name = _("disbursement")
@@ -255,6 +270,9 @@ class Disbursement(CapitalEntry):
             "date": self.paid_on.strftime("%d/%m/%Y") if self.paid_on else "",
             "amount": f"{self.amount:,}".replace(",", "."),
         }
+
+    def period_key(self):
+        return self.work.commune, self.paid_on
 
 
 class ProgressReport(models.Model):
@@ -281,6 +299,7 @@ class ProgressReport(models.Model):
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     objects = ProgressReportQuerySet.as_manager()
+    history = history_records()
 
     class Meta:
         verbose_name = _("progress report")
@@ -308,6 +327,9 @@ class ProgressReport(models.Model):
     def __str__(self):
         return f"{self.work.code} {self.reported_on:%d/%m/%Y}: {self.progress_percent}%"
 
+    def period_key(self):
+        return self.work.commune, self.reported_on
+
     def clean(self):
         if (
             self.work_id
@@ -323,7 +345,7 @@ class ProgressReport(models.Model):
             )
 
 
-class EthnicGroupManager(models.Manager):
+class EthnicGroupManager(models.Manager.from_queryset(ReferenceQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -372,11 +394,13 @@ class Household(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = HouseholdQuerySet.as_manager()
+    history = history_records()
 
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["commune", "village", "code"]
+        permissions = [("view_personal_data", _("Can see ID numbers and ethnicity in full"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],
@@ -408,7 +432,7 @@ class Household(models.Model):
             raise ValidationError(errors)
 
 
-class PovertyStandardManager(models.Manager):
+class PovertyStandardManager(models.Manager.from_queryset(ReferenceQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 
@@ -463,7 +487,7 @@ class PovertyStandard(models.Model):
         return PovertyStatusChoices.NEAR_POOR
 
 
-class DeprivationIndicatorManager(models.Manager):
+class DeprivationIndicatorManager(models.Manager.from_queryset(ReferenceQuerySet)):
     def get_by_natural_key(self, standard_code, code):
         return self.get(standard__code=standard_code, code=code)
 
@@ -518,6 +542,9 @@ class PovertyAssessment(models.Model):
     decision_number = models.CharField(_("decision number"), max_length=64, blank=True)
     recognised_on = models.DateField(_("recognised on"), null=True, blank=True)
 
+    objects = HouseholdRecordQuerySet.as_manager()
+    history = history_records(m2m_fields=[deprivations])
+
     class Meta:
         verbose_name = _("yearly poverty status")
         verbose_name_plural = _("yearly poverty statuses")
@@ -537,6 +564,10 @@ class PovertyAssessment(models.Model):
 
     def __str__(self):
         return f"{self.household.code} {self.year}: {self.get_status_display()}"
+
+    def period_key(self):
+        # A yearly status belongs to the year's report.
+        return self.household.commune, datetime.date(self.year, 12, 31)
 
     def clean(self):
         if self.standard_id and self.year and not self.standard.applies_to(self.year):
@@ -565,6 +596,9 @@ class Support(models.Model):
     received_on = models.DateField(_("received on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
+    objects = HouseholdRecordQuerySet.as_manager()
+    history = history_records()
+
     class Meta:
         verbose_name = _("support received")
         verbose_name_plural = _("support received")
@@ -589,3 +623,93 @@ class Support(models.Model):
 
     def __str__(self):
         return f"{self.household.code} {self.year}: {self.get_kind_display()}"
+
+    def period_key(self):
+        return self.household.commune, self.received_on or datetime.date(self.year, 12, 31)
+
+
+class PeriodReport(models.Model):
+    """A commune's data for a reporting period (a quarter, or the whole year), submitted and approved.
+
+    Approved data is locked: no entry dated in the period can be added, changed or deleted by any path
+    until an approver unlocks the report.
+    """
+
+    commune = models.ForeignKey(
+        "localities.Commune", on_delete=models.PROTECT, related_name="period_reports", verbose_name=_("commune")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("Empty for the whole year."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PeriodReportStatusChoices.choices, default=PeriodReportStatusChoices.DRAFT
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or returned by"),
+    )
+    decided_at = models.DateTimeField(_("approved or returned at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = PeriodReportQuerySet.as_manager()
+    history = history_records()
+
+    class Meta:
+        verbose_name = _("period report")
+        verbose_name_plural = _("period reports")
+        ordering = ["-year", "-quarter", "commune"]
+        permissions = [
+            ("submit_periodreport", _("Can submit a commune's report for a period")),
+            ("approve_periodreport", _("Can approve, return and unlock period reports")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "year", "quarter"],
+                condition=Q(quarter__isnull=False),
+                name="%(app_label)s_%(class)s_unique_quarter",
+                violation_error_message=_("This commune already has a report for that quarter."),
+            ),
+            models.UniqueConstraint(
+                fields=["commune", "year"],
+                condition=Q(quarter__isnull=True),
+                name="%(app_label)s_%(class)s_unique_year",
+                violation_error_message=_("This commune already has a report for that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
+                name="%(app_label)s_%(class)s_quarter_range",
+                violation_error_message=_("A quarter is 1, 2, 3 or 4."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commune.name} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        if self.quarter:
+            return _("Q%(quarter)s/%(year)s") % {"quarter": self.quarter, "year": self.year}
+        return _("year %(year)s") % {"year": self.year}
+
+    def covers(self, day: datetime.date) -> bool:
+        if day.year != self.year:
+            return False
+        return self.quarter is None or (day.month - 1) // 3 + 1 == self.quarter

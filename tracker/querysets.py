@@ -1,7 +1,7 @@
-from django.db import models
 from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from localities.querysets import JurisdictionQuerySet
 from programs.querysets import CAPITAL_CHANGING_KINDS
 
 
@@ -37,7 +37,9 @@ def _sum_subquery(model, field: str, outer: str = "pk", **filters):
     return Coalesce(Subquery(sums, output_field=IntegerField()), 0)
 
 
-class WorkQuerySet(models.QuerySet):
+class WorkQuerySet(JurisdictionQuerySet):
+    commune_path = "commune"
+
     def within(self, unit):
         if type(unit).__name__ == "Village":
             return self.filter(villages=unit)
@@ -71,7 +73,9 @@ class WorkQuerySet(models.QuerySet):
         )
 
 
-class AllocationQuerySet(models.QuerySet):
+class AllocationQuerySet(JurisdictionQuerySet):
+    commune_path = "work__commune"
+
     def capital_changing(self):
         return self.filter(kind__in=CAPITAL_CHANGING_KINDS)
 
@@ -79,7 +83,9 @@ class AllocationQuerySet(models.QuerySet):
         return self.aggregate(total=Sum("amount", filter=Q(kind__in=CAPITAL_CHANGING_KINDS), default=0))["total"]
 
 
-class DisbursementQuerySet(models.QuerySet):
+class DisbursementQuerySet(JurisdictionQuerySet):
+    commune_path = "work__commune"
+
     def total(self) -> int:
         """Net disbursed VND: reversals carry negative amounts, so a plain sum is right."""
         return self.aggregate(total=Sum("amount", default=0))["total"]
@@ -88,12 +94,29 @@ class DisbursementQuerySet(models.QuerySet):
         return self.filter(paid_on__lte=date)
 
 
-class ProgressReportQuerySet(models.QuerySet):
-    pass
+class ProgressReportQuerySet(JurisdictionQuerySet):
+    commune_path = "work__commune"
 
 
-class HouseholdQuerySet(models.QuerySet):
+class HouseholdQuerySet(JurisdictionQuerySet):
+    commune_path = "commune"
+
     def within(self, unit):
         if type(unit).__name__ == "Village":
             return self.filter(village=unit)
         return self.filter(_commune_scope(unit, "commune"))
+
+
+class HouseholdRecordQuerySet(JurisdictionQuerySet):
+    """Yearly statuses and support: they belong to the household's commune."""
+
+    commune_path = "household__commune"
+
+
+class PeriodReportQuerySet(JurisdictionQuerySet):
+    commune_path = "commune"
+
+    def covering(self, commune, day):
+        """Reports of a current commune whose period holds the date (the quarter's and the year's)."""
+        quarter = (day.month - 1) // 3 + 1
+        return self.filter(commune=commune, year=day.year).filter(Q(quarter=quarter) | Q(quarter__isnull=True))

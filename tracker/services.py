@@ -3,28 +3,42 @@
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from localities.access import ensure_editable, jurisdiction_of
+from localities.choices import JurisdictionLevelChoices
 from programs.choices import CapitalEntryKindChoices
 from programs.models import Component
 from programs.money import format_vnd
 from programs.querysets import CAPITAL_CHANGING_KINDS
 
-from .choices import PovertyStatusChoices
+from .choices import PeriodReportStatusChoices, PovertyStatusChoices
+from .locks import ensure_unlocked, reporting_commune
 from .models import (
     Allocation,
     DeprivationIndicator,
     Disbursement,
     Household,
+    PeriodReport,
     PovertyAssessment,
     PovertyStandard,
     ProgressReport,
     Support,
     Work,
 )
+
+
+def _save(obj, *, user, previous=None):
+    """Save inside the caller's transaction: locked periods refused, history attributed, then re-checked."""
+    ensure_unlocked(obj, previous=previous)
+    obj._history_user = user
+    obj.save()
+    ensure_editable(user, obj)
+    return obj
 
 
 def disbursement_deadline(year: int) -> datetime.date:
@@ -55,6 +69,7 @@ def allocation_record(
     extended_until: datetime.date | None = None,
     document=None,
     note: str = "",
+    user=None,
 ) -> Allocation:
     """Record capital allocated to a work (or an adjustment or extension of it)."""
     allocation = Allocation(
@@ -73,13 +88,14 @@ def allocation_record(
     with transaction.atomic():
         locked = Work.objects.select_for_update().get(pk=work.pk)
         allocation_validate(allocation, work=locked)
-        allocation.save()
+        _save(allocation, user=user)
     return allocation
 
 
 def allocation_validate(allocation: Allocation, *, work: Work | None = None) -> None:
     """Every rule an allocation must meet, raising ValidationError with field messages."""
     allocation.full_clean()
+    ensure_unlocked(allocation)
     work = work or allocation.work
     errors = {}
     if not work.components.filter(pk=allocation.component_id).exists():
@@ -108,6 +124,7 @@ def allocation_validate(allocation: Allocation, *, work: Work | None = None) -> 
 def disbursement_validate(disbursement: Disbursement, *, work: Work | None = None) -> None:
     """Check a new disbursement against the work's allocation and the year's deadline."""
     disbursement.full_clean(exclude=["reverses"])
+    ensure_unlocked(disbursement)
     work = work or disbursement.work
     year, source = disbursement.year, disbursement.source
     errors = {}
@@ -166,6 +183,7 @@ def disbursement_record(
     voucher_number: str,
     paid_on: datetime.date,
     note: str = "",
+    user=None,
 ) -> Disbursement:
     """Record a treasury payment for a work, never taking its disbursed total above what was allocated.
 
@@ -184,11 +202,13 @@ def disbursement_record(
     with transaction.atomic():
         locked = Work.objects.select_for_update().get(pk=work.pk)
         disbursement_validate(disbursement, work=locked)
-        disbursement.save()
+        _save(disbursement, user=user)
     return disbursement
 
 
-def disbursement_reverse(*, disbursement: Disbursement, reason: str, reversed_on: datetime.date) -> Disbursement:
+def disbursement_reverse(
+    *, disbursement: Disbursement, reason: str, reversed_on: datetime.date, user=None
+) -> Disbursement:
     """Cancel a disbursement with a reversing entry of the opposite amount; the original stays."""
     if not reason.strip():
         raise ValidationError({"note": _("Say why the disbursement is reversed.")})
@@ -216,7 +236,7 @@ def disbursement_reverse(*, disbursement: Disbursement, reason: str, reversed_on
             note=reason.strip(),
         )
         reversal.full_clean()
-        reversal.save()
+        _save(reversal, user=user)
     return reversal
 
 
@@ -228,6 +248,7 @@ def progress_report_record(
     status: str,
     quantity_done=None,
     note: str = "",
+    user=None,
 ) -> ProgressReport:
     """Record a work's progress on a date; the newest report sets the work's status."""
     report = ProgressReport(
@@ -241,7 +262,7 @@ def progress_report_record(
     with transaction.atomic():
         locked = Work.objects.select_for_update().get(pk=work.pk)
         report.full_clean()
-        report.save()
+        _save(report, user=user)
         progress_sync_work_status(work=locked)
     return report
 
@@ -325,6 +346,7 @@ def poverty_assessment_record(
     standard: PovertyStandard | None = None,
     decision_number: str = "",
     recognised_on: datetime.date | None = None,
+    user=None,
 ) -> PovertyAssessment:
     """Record a household's poverty status for a year under the standard in force that year."""
     deprivations = list(deprivations)
@@ -347,26 +369,28 @@ def poverty_assessment_record(
             recognised_on=recognised_on,
         )
         assessment.full_clean()
-        assessment.save()
+        _save(assessment, user=user)
         assessment.deprivations.set(deprivations)
     return assessment
 
 
-def household_register(**fields) -> Household:
+def household_register(*, user=None, **fields) -> Household:
     """Register a household; the same household (code, or head's ID number) cannot be registered twice."""
     household = Household(**fields)
     with transaction.atomic():
         household.full_clean()
+        household._history_user = user
         household.save()
+        ensure_editable(user, household)
     return household
 
 
-def support_record(**fields) -> Support:
+def support_record(*, user=None, **fields) -> Support:
     """Record support a household received."""
     support = Support(**fields)
     with transaction.atomic():
         support.full_clean()
-        support.save()
+        _save(support, user=user)
     return support
 
 
@@ -376,3 +400,93 @@ def work_totals(queryset) -> dict:
     allocated = Allocation.objects.filter(work__in=ids).total()
     disbursed = Disbursement.objects.filter(work__in=ids).aggregate(total=Sum("amount", default=0))["total"]
     return {"works": queryset.order_by().count(), "allocated": allocated, "disbursed": disbursed}
+
+
+def _period_report_for_update(report: PeriodReport) -> PeriodReport:
+    return PeriodReport.objects.select_for_update().select_related("commune").get(pk=report.pk)
+
+
+def _ensure_may_decide(report: PeriodReport, user) -> None:
+    """Approving, returning and unlocking are the province's (or the nation's), never the commune's own."""
+    if user is None:
+        return
+    if not user.has_perm("tracker.approve_periodreport"):
+        raise PermissionDenied(_("You may not approve, return or unlock reports."))
+    if jurisdiction_of(user).level == JurisdictionLevelChoices.COMMUNE:
+        raise PermissionDenied(_("A commune's report is approved by the province, not by the commune."))
+    ensure_editable(user, report)
+
+
+def period_report_submit(*, commune, year: int, quarter: int | None, user=None) -> PeriodReport:
+    """Submit a current commune's data for a quarter (or a year) to the province."""
+    if user is not None and not user.has_perm("tracker.submit_periodreport"):
+        raise PermissionDenied(_("You may not submit reports."))
+    current = reporting_commune(commune)
+    with transaction.atomic():
+        report, _created = PeriodReport.objects.select_for_update().get_or_create(
+            commune=current, year=year, quarter=quarter
+        )
+        if report.status in (PeriodReportStatusChoices.SUBMITTED, PeriodReportStatusChoices.APPROVED):
+            raise ValidationError(
+                _("The report for %(period)s is already %(status)s.")
+                % {"period": report.period_label, "status": report.get_status_display().lower()}
+            )
+        report.status = PeriodReportStatusChoices.SUBMITTED
+        report.submitted_by = user
+        report.submitted_at = timezone.now()
+        report.full_clean()
+        report._history_user = user
+        report.save()
+        ensure_editable(user, report)
+    return report
+
+
+def period_report_approve(*, report: PeriodReport, user=None) -> PeriodReport:
+    """Approve a submitted report; its period's data is locked from now on."""
+    with transaction.atomic():
+        report = _period_report_for_update(report)
+        _ensure_may_decide(report, user)
+        if report.status != PeriodReportStatusChoices.SUBMITTED:
+            raise ValidationError(_("Only a submitted report can be approved."))
+        report.status = PeriodReportStatusChoices.APPROVED
+        report.decided_by = user
+        report.decided_at = timezone.now()
+        report._history_user = user
+        report.save()
+    return report
+
+
+def period_report_return(*, report: PeriodReport, comment: str, user=None) -> PeriodReport:
+    """Send a submitted report back to the commune with a comment."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what the commune should correct.")})
+    with transaction.atomic():
+        report = _period_report_for_update(report)
+        _ensure_may_decide(report, user)
+        if report.status != PeriodReportStatusChoices.SUBMITTED:
+            raise ValidationError(_("Only a submitted report can be returned."))
+        report.status = PeriodReportStatusChoices.RETURNED
+        report.decided_by = user
+        report.decided_at = timezone.now()
+        report.comment = comment.strip()
+        report._history_user = user
+        report.save()
+    return report
+
+
+def period_report_unlock(*, report: PeriodReport, reason: str, user=None) -> PeriodReport:
+    """Unlock an approved report so that its data can be corrected; it goes back to the commune."""
+    if not reason.strip():
+        raise ValidationError({"comment": _("Say why the report is unlocked.")})
+    with transaction.atomic():
+        report = _period_report_for_update(report)
+        _ensure_may_decide(report, user)
+        if report.status != PeriodReportStatusChoices.APPROVED:
+            raise ValidationError(_("Only an approved report can be unlocked."))
+        report.status = PeriodReportStatusChoices.RETURNED
+        report.decided_by = user
+        report.decided_at = timezone.now()
+        report.comment = _("Unlocked: %(reason)s") % {"reason": reason.strip()}
+        report._history_user = user
+        report.save()
+    return report

@@ -17,9 +17,11 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         call_command("load_localities", verbosity=verbosity)
         call_command("loaddata", *REFERENCE_FIXTURES, verbosity=verbosity)
+        call_command("setup_roles", verbosity=verbosity)
         if no_demo:
             return
         call_command("load_demo", verbosity=verbosity)
+        call_command("create_demo_officials", verbosity=verbosity)
         username, password = DEMO_ADMIN
         User = get_user_model()
         if not User.objects.filter(username=username).exists():

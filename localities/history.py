@@ -1,0 +1,81 @@
+"""Change history: who changed what, when, before and after, and through which path.
+
+django-simple-history keeps a full snapshot per change (so "before" and "after" are the snapshots on
+either side). Every historical table also records the path of the change (admin, API, import, command);
+the path is set by the middleware for requests and by the import and commands for theirs.
+"""
+
+import contextvars
+from contextlib import contextmanager
+
+from django.db import models
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+from simple_history.signals import pre_create_historical_record
+
+
+class ChangePathChoices(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    API = "api", _("API")
+    IMPORT = "import", _("Spreadsheet import")
+    COMMAND = "command", _("Command")
+    WEB = "web", _("Web page")
+
+
+# Outside a request, changes come from a management command (or a shell) run by an operator.
+_current_path = contextvars.ContextVar("ntp_change_path", default=ChangePathChoices.COMMAND)
+
+
+@contextmanager
+def change_path(path: str):
+    token = _current_path.set(path)
+    try:
+        yield
+    finally:
+        _current_path.reset(token)
+
+
+def current_change_path() -> str:
+    return _current_path.get()
+
+
+class HistoryPathModel(models.Model):
+    """Base of every historical model: the path the change came through."""
+
+    history_path = models.CharField(
+        _("changed through"), max_length=10, choices=ChangePathChoices.choices, default=current_change_path
+    )
+
+    class Meta:
+        abstract = True
+
+
+@receiver(pre_create_historical_record, dispatch_uid="localities.history.path")
+def _record_path(sender, history_instance, **kwargs):
+    history_instance.history_path = current_change_path()
+
+
+def path_for_request(path: str) -> str:
+    if "/admin/" in path:
+        return ChangePathChoices.ADMIN
+    if path.startswith("/api/"):
+        return ChangePathChoices.API
+    return ChangePathChoices.WEB
+
+
+class ChangePathMiddleware:
+    """Marks every change made while serving a request with the path it came through."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with change_path(path_for_request(request.path)):
+            return self.get_response(request)
+
+
+def history_records(**kwargs):
+    """HistoricalRecords with the project's base (the change path) and user model."""
+    from simple_history.models import HistoricalRecords
+
+    return HistoricalRecords(bases=[HistoryPathModel], **kwargs)
