@@ -7,6 +7,7 @@ and, for a change, as it was, so that nothing moves into or out of a locked peri
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from localities.choices import GenerationChoices
@@ -44,7 +45,7 @@ def lock_message(report) -> str:
     ) % {
         "commune": report.commune.name,
         "period": report.period_label,
-        "date": report.decided_at.astimezone().strftime("%d/%m/%Y") if report.decided_at else "",
+        "date": timezone.localtime(report.decided_at).strftime("%d/%m/%Y") if report.decided_at else "",
         "approver": name,
     }
 
