@@ -119,6 +119,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("NTP_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "admin/ntp/lockout.html"
 
 # History is read, never replayed: a revert would bypass the ledger and lock rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
