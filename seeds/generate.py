@@ -467,7 +467,7 @@ def bk_progress_and_payments(rng, works: list[Work]) -> tuple[list, list]:
             paid_total = min(amount, int(amount * share))
             first_day = max(work.start, decided_on) + datetime.timedelta(days=rng.randint(7, 25))
             last_day = deadline if work.actual else datetime.date(2022, 12, 31)
-            pieces = split(rng, paid_total, rng.choice([1, 2, 2, 3]), step=1000)
+            pieces = split(rng, paid_total, rng.choice([1, 1, 2, 3]), step=1000)
             days = sorted(between(rng, first_day, last_day) for _ in pieces)
             if work.actual:
                 days[-1] = between(rng, max(work.actual, days[-1]), deadline)
@@ -723,7 +723,7 @@ def qn_progress_and_payments(rng, works: list[Work]) -> tuple[list, list]:
         if not paid:
             continue
         first_day = max(work.start, decided_on) + datetime.timedelta(days=rng.randint(5, 20))
-        pieces = split(rng, paid, rng.choice([1, 2, 2, 3]), step=1000)
+        pieces = split(rng, paid, rng.choice([1, 1, 2, 3]), step=1000)
         days = sorted(between(rng, first_day, june) for _ in pieces)
         for index, (piece, paid_on) in enumerate(zip(pieces, days, strict=True)):
             voucher += 1

@@ -24,7 +24,18 @@ from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, Capi
 from programs.models import CapitalPlanEntry, Component
 
 from .choices import CapacityUnitChoices, PovertyStatusChoices, SupportKindChoices, WorkStatusChoices, WorkTypeChoices
-from .models import DeprivationIndicator, Disbursement, EthnicGroup, PovertyStandard, Work
+from .models import (
+    Allocation,
+    DeprivationIndicator,
+    Disbursement,
+    EthnicGroup,
+    Household,
+    PovertyAssessment,
+    PovertyStandard,
+    ProgressReport,
+    Support,
+    Work,
+)
 from .services import (
     allocation_record,
     disbursement_record,
@@ -139,7 +150,7 @@ class DemoDataError(Exception):
 @dataclass
 class DemoLoadResult:
     already_loaded: bool = False
-    created: dict[str, int] = field(default_factory=dict)
+    created: dict[type, int] = field(default_factory=dict)  # model → rows created
 
 
 def _key(text: str) -> str:
@@ -271,7 +282,7 @@ def _messages(error: ValidationError) -> str:
 class _Loader:
     def __init__(self, directory: Path):
         self.directory = directory
-        self.created: dict[str, int] = defaultdict(int)
+        self.created: dict[type, int] = defaultdict(int)
         self.work_types = _lookup_table(WORK_TYPES)
         self.statuses = _lookup_table(WORK_STATUSES)
         self.units = _lookup_table(CAPACITY_UNITS)
@@ -390,7 +401,7 @@ class _Loader:
             village = Village(commune=commune, name=row.text("Tên thôn/bản"), code=row.text("Mã thôn", False))
             self.save(row, village, database_constraints=True)
             self.villages[(commune.pk, village.name)] = village
-            self.created["villages"] += 1
+            self.created[Village] += 1
 
     def load_works(self, rows: list[_Row]) -> None:
         for row in rows:
@@ -433,7 +444,7 @@ class _Loader:
             if villages:
                 work.villages.set(villages)
             self.works[work.code] = work
-            self.created["works"] += 1
+            self.created[Work] += 1
 
     def load_allocations(self, rows: list[_Row]) -> None:
         for row in rows:
@@ -451,7 +462,7 @@ class _Loader:
                 decided_on=row.date("Ngày quyết định"),
                 note=row.text("Ghi chú", False),
             )
-            self.created["allocations"] += 1
+            self.created[Allocation] += 1
 
     def load_disbursements(self, rows: list[_Row]) -> None:
         by_voucher: dict[tuple[str, str], list[Disbursement]] = defaultdict(list)
@@ -474,7 +485,7 @@ class _Loader:
                     reason=row.text("Ghi chú"),
                     reversed_on=row.date("Ngày chứng từ"),
                 )
-                self.created["reversals"] += 1
+                self.created[Disbursement] += 1
                 continue
             disbursement = self.call(
                 row,
@@ -489,7 +500,7 @@ class _Loader:
                 note=row.text("Ghi chú", False),
             )
             by_voucher[(work.code, disbursement.voucher_number)].append(disbursement)
-            self.created["disbursements"] += 1
+            self.created[Disbursement] += 1
 
     def load_progress(self, rows: list[_Row]) -> None:
         for row in rows:
@@ -513,7 +524,7 @@ class _Loader:
                 status=row.choice("Tình trạng", self.statuses),
                 note=row.text("Ghi chú", False),
             )
-            self.created["progress_reports"] += 1
+            self.created[ProgressReport] += 1
 
     def load_plans(self, rows: list[_Row]) -> None:
         provinces = {p.code: p for p in Province.objects.legacy()}
@@ -536,7 +547,7 @@ class _Loader:
                 note=row.text("Ghi chú", False),
             )
             self.save(row, entry)
-            self.created["plan_entries"] += 1
+            self.created[CapitalPlanEntry] += 1
 
     def load_households(self, rows: list[_Row]) -> None:
         groups = {g.code: g for g in EthnicGroup.objects.all()}
@@ -562,7 +573,7 @@ class _Loader:
                 address=row.text("Địa chỉ", False),
             )
             self.households[household.code] = household
-            self.created["households"] += 1
+            self.created[Household] += 1
 
     def load_assessments(self, rows: list[_Row]) -> None:
         standards = {s.code: s for s in PovertyStandard.objects.all()}
@@ -594,7 +605,7 @@ class _Loader:
                 decision_number=row.text("Số quyết định", False),
                 recognised_on=row.date("Ngày công nhận", False),
             )
-            self.created["assessments"] += 1
+            self.created[PovertyAssessment] += 1
 
     def load_supports(self, rows: list[_Row]) -> None:
         for row in rows:
@@ -611,7 +622,7 @@ class _Loader:
                 received_on=row.date("Ngày nhận", False),
                 note=row.text("Ghi chú", False),
             )
-            self.created["supports"] += 1
+            self.created[Support] += 1
 
 
 def demo_is_loaded() -> bool:
@@ -634,8 +645,6 @@ MY_THANH, THOM_UNG = "02011", "Thôm Ưng"
 
 def demo_summary() -> dict:
     """The figures the demo data tells, read back from the database (amounts in VND)."""
-    from .models import Allocation, Household, PovertyAssessment
-
     provinces = {p.code: p for p in Province.objects.legacy().filter(code__in=[BAC_KAN, QUANG_NINH])}
     bac_kan = Work.objects.within(provinces[BAC_KAN]).filter(allocations__year=2022).distinct()
     quang_ninh = Work.objects.within(provinces[QUANG_NINH]).filter(allocations__year=2025).distinct()

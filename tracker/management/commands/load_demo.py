@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if result.already_loaded:
             self.stdout.write(_("The demo data is already loaded; nothing changed."))
         else:
-            made = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in result.created.items())
+            made = ", ".join(f"{count} {model._meta.verbose_name_plural}" for model, count in result.created.items())
             self.stdout.write(
                 self.style.SUCCESS(
                     _("Demo data loaded in %(seconds).1f s: %(made)s.")
