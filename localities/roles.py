@@ -45,6 +45,14 @@ REFERENCE_MODELS = [
 # Who is who: the national administrators' business.
 ACCOUNT_MODELS = ["localities.official", "auth.user", "auth.group"]
 
+# Login throttling records: national administrators read them and unlock an account by deleting its attempts.
+LOCKOUT_PERMISSIONS = [
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accesslog",
+    "axes.view_accessfailurelog",
+]
+
 DATA_ENTRY_WRITES = [m for m in DATA_MODELS if m != "tracker.periodreport"]
 PERSONAL_DATA = "tracker.view_personal_data"
 SUBMIT = "tracker.submit_periodreport"
@@ -72,7 +80,8 @@ def role_permissions() -> dict[str, list[str]]:
         RoleChoices.NATIONAL_ADMIN: _codenames(
             DATA_MODELS + REFERENCE_MODELS + ACCOUNT_MODELS, ["view", "add", "change", "delete"]
         )
-        + [PERSONAL_DATA, SUBMIT, APPROVE],
+        + [PERSONAL_DATA, SUBMIT, APPROVE]
+        + LOCKOUT_PERMISSIONS,
     }
 
 

@@ -546,6 +546,10 @@ class PeriodReportAdmin(NtpHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an approved report would unlock its period without a trace: unlock it instead.
+        return False
+
     def has_approve_permission(self, request):
         return request.user.has_perm("tracker.approve_periodreport")
 
