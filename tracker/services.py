@@ -32,9 +32,11 @@ from .models import (
 )
 
 
-def _save(obj, *, user, previous=None):
-    """Save inside the caller's transaction: locked periods refused, history attributed, then re-checked."""
-    ensure_unlocked(obj, previous=previous)
+def _save(obj, *, user, previous=None, lock_checked=False):
+    """Save inside the caller's transaction: locked periods refused (unless the caller's validation just did
+    it), history attributed, then the jurisdiction re-checked."""
+    if not lock_checked:
+        ensure_unlocked(obj, previous=previous)
     obj._history_user = user
     obj.save()
     ensure_editable(user, obj)
@@ -88,7 +90,7 @@ def allocation_record(
     with transaction.atomic():
         locked = Work.objects.select_for_update().get(pk=work.pk)
         allocation_validate(allocation, work=locked)
-        _save(allocation, user=user)
+        _save(allocation, user=user, lock_checked=True)
     return allocation
 
 
@@ -202,7 +204,7 @@ def disbursement_record(
     with transaction.atomic():
         locked = Work.objects.select_for_update().get(pk=work.pk)
         disbursement_validate(disbursement, work=locked)
-        _save(disbursement, user=user)
+        _save(disbursement, user=user, lock_checked=True)
     return disbursement
 
 
