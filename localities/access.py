@@ -79,7 +79,7 @@ def commune_scope(user, path: str) -> Q | None:
         covered = Commune.objects.filter(
             Q(pk=jurisdiction.commune_id) | Q(succession_links__successor_id=jurisdiction.commune_id)
         ).values("pk")
-        return Q(**{_field(path, "pk__in") if not path else f"{path}__in": covered})
+        return Q(**{f"{path}__in" if path else "pk__in": covered})
     return Q(pk__in=[])
 
 
@@ -94,7 +94,7 @@ def province_scope(user, path: str, *, commune_officials: bool = False) -> Q | N
     if jurisdiction.level == JurisdictionLevelChoices.PROVINCE or (
         commune_officials and jurisdiction.level == JurisdictionLevelChoices.COMMUNE
     ):
-        return Q(**{_field(path, "pk") if not path else f"{path}_id": jurisdiction.province_id}) | Q(
+        return Q(**{f"{path}_id" if path else "pk": jurisdiction.province_id}) | Q(
             **{_field(path, "successor_id"): jurisdiction.province_id}
         )
     return Q(pk__in=[])

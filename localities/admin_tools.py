@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import Commune, Province
+from .querysets import unit_scope
 from .search import folded_search_q
 
 
@@ -43,12 +44,10 @@ class ProvinceFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        from tracker.querysets import _commune_scope
-
         province = Province.objects.filter(pk=self.value()).first()
         if province is None:
             return queryset.none()
-        return queryset.filter(_commune_scope(province, self.commune_path))
+        return queryset.filter(unit_scope(province, self.commune_path))
 
 
 class CommuneFilter(admin.SimpleListFilter):

@@ -1,6 +1,25 @@
 from django.db import models
+from django.db.models import Q
 
 from .choices import GenerationChoices
+
+
+def unit_scope(unit, path: str) -> Q:
+    """The Q keeping rows whose commune (reached through `path`) lies within a province, district or commune.
+
+    Subtrees are resolved by indexed foreign keys (commune → province, district, current province), never by
+    walking the tree. A current province also holds the legacy communes mapped into it.
+    """
+    from .models import Commune, District, Province
+
+    if isinstance(unit, Province):
+        field = "current_province" if unit.generation == GenerationChoices.CURRENT else "province"
+        return Q(**{f"{path}__{field}": unit})
+    if isinstance(unit, District):
+        return Q(**{f"{path}__district": unit})
+    if isinstance(unit, Commune):
+        return Q(**{path: unit})
+    raise TypeError(f"Cannot scope to {type(unit).__name__}")
 
 
 class JurisdictionQuerySet(models.QuerySet):

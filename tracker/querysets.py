@@ -1,29 +1,8 @@
 from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from localities.querysets import JurisdictionQuerySet
+from localities.querysets import JurisdictionQuerySet, unit_scope
 from programs.querysets import CAPITAL_CHANGING_KINDS
-
-
-def _commune_scope(unit, prefix: str) -> Q:
-    """The Q that keeps rows whose commune (reached through `prefix`) lies within `unit`.
-
-    Subtrees are resolved by indexed foreign keys (commune → province, district, current province), never by
-    walking the tree. A current province also holds legacy communes mapped into it.
-    """
-    from localities.choices import GenerationChoices
-    from localities.models import Commune, District, Province, Village
-
-    if isinstance(unit, Province):
-        field = "current_province" if unit.generation == GenerationChoices.CURRENT else "province"
-        return Q(**{f"{prefix}__{field}": unit})
-    if isinstance(unit, District):
-        return Q(**{f"{prefix}__district": unit})
-    if isinstance(unit, Commune):
-        return Q(**{prefix: unit})
-    if isinstance(unit, Village):
-        return Q(**{f"{prefix}__villages": unit}) if prefix == "commune" else Q(village=unit)
-    raise TypeError(f"Cannot scope to {type(unit).__name__}")
 
 
 def _sum_subquery(model, field: str, outer: str = "pk", **filters):
@@ -43,7 +22,7 @@ class WorkQuerySet(JurisdictionQuerySet):
     def within(self, unit):
         if type(unit).__name__ == "Village":
             return self.filter(villages=unit)
-        return self.filter(_commune_scope(unit, "commune"))
+        return self.filter(unit_scope(unit, "commune"))
 
     def of_program(self, program):
         """Works funded by a program (by code or instance), each once however many of its components fund it."""
@@ -104,7 +83,7 @@ class HouseholdQuerySet(JurisdictionQuerySet):
     def within(self, unit):
         if type(unit).__name__ == "Village":
             return self.filter(village=unit)
-        return self.filter(_commune_scope(unit, "commune"))
+        return self.filter(unit_scope(unit, "commune"))
 
 
 class HouseholdRecordQuerySet(JurisdictionQuerySet):
