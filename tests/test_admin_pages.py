@@ -241,3 +241,33 @@ def test_autocomplete_for_communes_ignores_accents(superuser_client):
 def test_real_province_is_found_without_accents(superuser_client):
     response = superuser_client.get(reverse("admin:localities_province_changelist"), {"q": "bac kan"})
     assert [p.code for p in response.context["cl"].result_list] == ["06"]
+
+
+def test_work_list_shows_totals_of_the_filtered_rows(superuser_client):
+    first, second = _work_with_capital(), _work_with_capital()
+    response = superuser_client.get(reverse("admin:tracker_work_changelist"), {"province": first.commune.province_id})
+    totals = dict(response.context["totals"])
+    assert totals == {
+        "works": "1",
+        "allocated (VND)": "1.000.000.000",
+        "disbursed (VND)": "250.000.000",
+        "disbursement rate": "25,0%",
+    }
+    assert second.code not in response.content.decode()
+
+
+def test_disbursement_list_total_as_of_a_date(superuser_client):
+    work = _work_with_capital()
+    services.disbursement_record(
+        work=work,
+        year=2024,
+        source=work.allocations.first().source,
+        capital_type=work.allocations.first().capital_type,
+        amount=100_000_000,
+        voucher_number="PC-late",
+        paid_on=datetime.date(2024, 7, 15),
+    )
+    response = superuser_client.get(
+        reverse("admin:tracker_disbursement_changelist"), {"work__id__exact": work.pk, "paid_on__lte": "2024-06-30"}
+    )
+    assert dict(response.context["totals"])["net disbursed (VND)"] == "250.000.000"

@@ -38,6 +38,22 @@ from .models import (
 )
 
 
+def rate_label(part: int, whole: int) -> str:
+    rate = rate_percent(part, whole)
+    return "—" if rate is None else f"{rate:.1f}%".replace(".", ",")
+
+
+def with_amount_total(response, label):
+    """Add the total of the filtered rows' amounts (capital-changing entries only) to a changelist page."""
+    changelist = getattr(response, "context_data", {}).get("cl")
+    if changelist is not None:
+        response.context_data["totals"] = [
+            (_("entries"), format_vnd(changelist.queryset.count())),
+            (label, format_vnd(changelist.queryset.total())),
+        ]
+    return response
+
+
 class ProgramFilter(admin.SimpleListFilter):
     title = _("program")
     parameter_name = "program"
@@ -186,9 +202,23 @@ class WorkAdmin(NtpHistoryAdmin):
         (_("Other"), {"fields": ["beneficiary_households", "note"]}),
     ]
     inlines = [AllocationInline, DisbursementInline, ProgressReportInline]
+    change_list_template = "admin/tracker/change_list_totals.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_capital().with_progress()
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            totals = services.work_totals(changelist.queryset)
+            response.context_data["totals"] = [
+                (_("works"), format_vnd(totals["works"])),
+                (_("allocated (VND)"), format_vnd(totals["allocated"])),
+                (_("disbursed (VND)"), format_vnd(totals["disbursed"])),
+                (_("disbursement rate"), rate_label(totals["disbursed"], totals["allocated"])),
+            ]
+        return response
 
     def get_inline_instances(self, request, obj=None):
         # Capital and progress need a saved work whose components are known.
@@ -250,6 +280,11 @@ class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     date_hierarchy = "paid_on"
     actions = ["reverse_disbursements"]
     show_full_result_count = False
+    change_list_template = "admin/tracker/change_list_totals.html"
+
+    def changelist_view(self, request, extra_context=None):
+        # `?paid_on__lte=2025-06-30` gives the disbursement as of a date.
+        return with_amount_total(super().changelist_view(request, extra_context), _("net disbursed (VND)"))
 
     @admin.display(description=_("amount (VND)"), ordering="amount")
     def amount_vnd(self, obj):
@@ -296,6 +331,10 @@ class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     list_select_related = ["work", "component__program"]
     autocomplete_fields = ["work", "component", "document"]
     show_full_result_count = False
+    change_list_template = "admin/tracker/change_list_totals.html"
+
+    def changelist_view(self, request, extra_context=None):
+        return with_amount_total(super().changelist_view(request, extra_context), _("allocated (VND)"))
 
     @admin.display(description=_("amount (VND)"), ordering="amount")
     def amount_vnd(self, obj):
