@@ -23,7 +23,8 @@ class CommuneFactory(factory.django.DjangoModelFactory):
         model = Commune
 
     generation = GenerationChoices.CURRENT
-    code = factory.Sequence(lambda n: f"T{n:04d}")
+    # Sequences run on across the session; codes wrap (tests roll back) to stay within the column's length.
+    code = factory.Sequence(lambda n: f"T{n % 10_000:04d}")
     short_name = factory.Sequence(lambda n: f"Bình Yên {n}")
     name = factory.LazyAttribute(lambda o: f"Xã {o.short_name}")
     unit_type = UnitTypeChoices.COMMUNE
@@ -48,7 +49,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
         model = District
 
     province = factory.SubFactory(LegacyProvinceFactory)
-    code = factory.Sequence(lambda n: f"Z{n:02d}")
+    code = factory.Sequence(lambda n: f"Z{chr(65 + n // 26 % 26)}{chr(65 + n % 26)}")
     short_name = factory.Sequence(lambda n: f"Hòa An {n}")
     name = factory.LazyAttribute(lambda o: f"Huyện {o.short_name}")
     unit_type = UnitTypeChoices.RURAL_DISTRICT
