@@ -1,0 +1,230 @@
+"""What the benchmark measures today. Each function is one line of the table (see bench/core.py).
+
+Goals, at scale 1 on PostgreSQL on the 2-core benchmark machine:
+* the generator builds the national set in under 10 minutes and under 1 GB of memory;
+* an admin list page (100 rows of a national list, national superuser) answers in under 500 ms, its query
+  count does not depend on the number of rows;
+* a national roll-up (allocated and disbursed per current province, all 34) takes under 1 s.
+At smaller scales the same goals apply (the generator's wall-time goal shrinks with the scale).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from django.db import connection
+
+from localities.models import Commune, District, Province, Village
+from programs.querysets import CAPITAL_CHANGING_KINDS
+from tracker.models import Allocation, Disbursement, EthnicGroup, Household, PovertyAssessment, ProgressReport, Work
+from tracker.services import work_totals
+
+from .core import Context, Figure, Goal, Timed, measurement
+from .data import ROOT
+
+PAGE = 100  # the admin's list_per_page
+T = {
+    "work": Work._meta.db_table,
+    "allocation": Allocation._meta.db_table,
+    "disbursement": Disbursement._meta.db_table,
+    "progress": ProgressReport._meta.db_table,
+    "commune": Commune._meta.db_table,
+    "district": District._meta.db_table,
+    "province": Province._meta.db_table,
+    "village": Village._meta.db_table,
+    "household": Household._meta.db_table,
+    "assessment": PovertyAssessment._meta.db_table,
+    "ethnic": EthnicGroup._meta.db_table,
+}
+KINDS = ", ".join(f"'{k}'" for k in CAPITAL_CHANGING_KINDS)
+
+
+# --- The generator ------------------------------------------------------------------------------------------
+
+
+def raw_copy_rate(rows: int = 1_000_000) -> float:
+    """Rows per second of the database's fastest path: rows of three integers into an unindexed temp table."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bench_raw_copy (a bigint, b bigint, c bigint)")
+        try:
+            started = time.perf_counter()
+            if connection.vendor == "postgresql":
+                with cursor.connection.cursor() as raw:
+                    with raw.copy("COPY bench_raw_copy (a, b, c) FROM STDIN (FORMAT BINARY)") as copy:
+                        copy.set_types(["int8", "int8", "int8"])
+                        for i in range(rows):
+                            copy.write_row((i, i, i))
+            else:
+                for start in range(0, rows, 10_000):
+                    cursor.executemany(
+                        "INSERT INTO bench_raw_copy (a, b, c) VALUES (%s, %s, %s)",
+                        [(i, i, i) for i in range(start, min(rows, start + 10_000))],
+                    )
+            return rows / (time.perf_counter() - started)
+        finally:
+            cursor.execute("DROP TABLE bench_raw_copy")
+
+
+def bare_process_rss_mb() -> float:
+    """Peak RSS of a Django process that imports the generator and does nothing."""
+    code = (
+        "import django, resource; django.setup(); import tracker.national_data; "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return int(output.stdout.split()[-1]) / 1024
+
+
+def _build_note(ctx: Context) -> str:
+    build = ctx.build
+    note = f"scale {build.get('scale', '?')}, {build.get('rows', 0):,} rows"
+    return note + (", figures of the earlier build of the reused set" if build.get("reused") else "")
+
+
+@measurement("generate_national_data: wall time", goal=Goal(600, "s"), needs_data=True)
+def generator_wall(ctx: Context):
+    build = ctx.build
+    if not build.get("rows"):
+        return Figure(None, "s", note="the set was built before the bench kept its figures: run with --rebuild")
+    wall = build["command_wall_s"] - build.get("phases", {}).get("delete previous set", 0.0)
+    rate = raw_copy_rate()
+    return Figure(
+        wall,
+        "s",
+        anchor=build["rows"] / rate,
+        anchor_label=f"the same rows by raw COPY into an unindexed table ({rate:,.0f} rows/s now)",
+        note=_build_note(ctx),
+    )
+
+
+@measurement("generate_national_data: rows per second", goal=Goal(28_000, "rows/s", higher_is_better=True))
+def generator_rate(ctx: Context):
+    build = ctx.build
+    if not build.get("rows"):
+        return Figure(None, "rows/s", note="run with --rebuild")
+    wall = build["command_wall_s"] - build.get("phases", {}).get("delete previous set", 0.0)
+    value = build["rows"] / wall
+    rate = raw_copy_rate()
+    return Figure(
+        value,
+        "rows/s",
+        anchor=rate,
+        anchor_label="raw COPY into an unindexed table, no constraints",
+        ratio=rate / value,
+        note=_build_note(ctx),
+    )
+
+
+@measurement("generate_national_data: peak RSS", goal=Goal(1_024, "MB"))
+def generator_memory(ctx: Context):
+    build = ctx.build
+    if not build.get("peak_rss_mb"):
+        return Figure(None, "MB", note="run with --rebuild")
+    return Figure(
+        build["peak_rss_mb"],
+        "MB",
+        anchor=bare_process_rss_mb(),
+        anchor_label="a Django process that imports the generator and stops",
+        note=_build_note(ctx),
+    )
+
+
+# --- Admin lists --------------------------------------------------------------------------------------------
+
+WORK_PAGE_SQL = f"""
+SELECT w.id, w.code, w.name, c.name, d.short_name, p.short_name, w.work_type, w.status,
+  COALESCE((SELECT SUM(a.amount) FROM {T["allocation"]} a WHERE a.work_id = w.id AND a.kind IN ({KINDS})), 0),
+  COALESCE((SELECT SUM(b.amount) FROM {T["disbursement"]} b WHERE b.work_id = w.id), 0),
+  (SELECT r.progress_percent FROM {T["progress"]} r WHERE r.work_id = w.id ORDER BY r.reported_on DESC, r.id DESC
+   LIMIT 1)
+FROM {T["work"]} w
+JOIN {T["commune"]} c ON c.id = w.commune_id
+LEFT JOIN {T["district"]} d ON d.id = c.district_id
+JOIN {T["province"]} p ON p.id = c.province_id
+ORDER BY w.code
+LIMIT {PAGE}
+"""
+
+
+def _codes_on_page(html: bytes, codes: list[str]) -> None:
+    text = html.decode()
+    missing = [code for code in codes if code not in text]
+    if missing:
+        raise AssertionError(f"the admin page and its anchor disagree: {missing[:3]} not on the page")
+
+
+@measurement("admin works changelist, page 1 (/admin/tracker/work/)", goal=Goal(500, "ms"))
+def admin_works(ctx: Context):
+    return Timed(
+        run=lambda: ctx.get("/admin/tracker/work/"),
+        anchor=lambda: ctx.sql(WORK_PAGE_SQL),
+        anchor_label="raw SQL of the page: 100 works with allocated, disbursed, latest progress",
+        check=lambda html, rows: _codes_on_page(html, [row[1] for row in rows]),
+    )
+
+
+# Household's Meta.ordering is (commune, village, code): through the relations' own orderings, that is the
+# commune's (generation desc, code), the village's (commune, name), then the household's code.
+HOUSEHOLD_PAGE_SQL = f"""
+SELECT h.id, h.code, h.head_name, v.name, c.name, d.short_name, p.short_name, e.name, h.member_count,
+  (SELECT a.status FROM {T["assessment"]} a WHERE a.household_id = h.id ORDER BY a.year DESC LIMIT 1),
+  (SELECT a.year FROM {T["assessment"]} a WHERE a.household_id = h.id ORDER BY a.year DESC LIMIT 1)
+FROM {T["household"]} h
+JOIN {T["village"]} v ON v.id = h.village_id
+JOIN {T["commune"]} c ON c.id = h.commune_id
+LEFT JOIN {T["district"]} d ON d.id = c.district_id
+JOIN {T["province"]} p ON p.id = c.province_id
+JOIN {T["ethnic"]} e ON e.id = h.ethnic_group_id
+ORDER BY c.generation DESC, c.code, v.name, h.code
+LIMIT {PAGE}
+"""
+
+
+@measurement("admin households changelist, page 1 (/admin/tracker/household/)", goal=Goal(500, "ms"))
+def admin_households(ctx: Context):
+    return Timed(
+        run=lambda: ctx.get("/admin/tracker/household/"),
+        anchor=lambda: ctx.sql(HOUSEHOLD_PAGE_SQL),
+        anchor_label="raw SQL of the page: 100 households in the admin's order with latest status",
+        check=lambda html, rows: _codes_on_page(html, [row[1] for row in rows]),
+    )
+
+
+# --- Roll-ups -----------------------------------------------------------------------------------------------
+
+ROLLUP_SQL = f"""
+SELECT c.current_province_id, COUNT(*), COALESCE(SUM(a.total), 0), COALESCE(SUM(b.total), 0)
+FROM {T["work"]} w
+JOIN {T["commune"]} c ON c.id = w.commune_id
+LEFT JOIN (SELECT work_id, SUM(amount) AS total FROM {T["allocation"]} WHERE kind IN ({KINDS}) GROUP BY work_id) a
+  ON a.work_id = w.id
+LEFT JOIN (SELECT work_id, SUM(amount) AS total FROM {T["disbursement"]} GROUP BY work_id) b ON b.work_id = w.id
+WHERE c.current_province_id IS NOT NULL
+GROUP BY c.current_province_id
+"""
+
+
+def _rollup_orm() -> dict:
+    return {p.pk: work_totals(Work.objects.within(p)) for p in Province.objects.current()}
+
+
+def _rollup_check(orm: dict, rows: list[tuple]) -> None:
+    raw = {pk: {"works": n, "allocated": allocated, "disbursed": disbursed} for pk, n, allocated, disbursed in rows}
+    for pk, totals in orm.items():
+        expected = raw.get(pk, {"works": 0, "allocated": 0, "disbursed": 0})
+        if {k: int(v) for k, v in totals.items()} != {k: int(v) for k, v in expected.items()}:
+            raise AssertionError(f"province {pk}: ORM {totals} but SQL {expected}")
+
+
+@measurement("roll-up: allocated and disbursed per current province (34)", goal=Goal(1_000, "ms"))
+def rollup_by_province(ctx: Context):
+    return Timed(
+        run=_rollup_orm,
+        anchor=lambda: ctx.sql(ROLLUP_SQL),
+        anchor_label="one raw SQL GROUP BY current province",
+        check=_rollup_check,
+    )
