@@ -443,52 +443,59 @@ def period_report_submit(*, commune, year: int, quarter: int | None, user=None) 
     return report
 
 
-def period_report_approve(*, report: PeriodReport, user=None) -> PeriodReport:
-    """Approve a submitted report; its period's data is locked from now on."""
+def _period_report_decide(
+    *, report: PeriodReport, user, expected: str, status: str, refusal: str, comment: str | None = None
+) -> PeriodReport:
+    """Move a report from the `expected` status to `status`, recording who decided and when."""
     with transaction.atomic():
         report = _period_report_for_update(report)
         _ensure_may_decide(report, user)
-        if report.status != PeriodReportStatusChoices.SUBMITTED:
-            raise ValidationError(_("Only a submitted report can be approved."))
-        report.status = PeriodReportStatusChoices.APPROVED
+        if report.status != expected:
+            raise ValidationError(refusal)
+        report.status = status
         report.decided_by = user
         report.decided_at = timezone.now()
+        if comment is not None:
+            report.comment = comment
         report._history_user = user
         report.save()
     return report
+
+
+def period_report_approve(*, report: PeriodReport, user=None) -> PeriodReport:
+    """Approve a submitted report; its period's data is locked from now on."""
+    return _period_report_decide(
+        report=report,
+        user=user,
+        expected=PeriodReportStatusChoices.SUBMITTED,
+        status=PeriodReportStatusChoices.APPROVED,
+        refusal=_("Only a submitted report can be approved."),
+    )
 
 
 def period_report_return(*, report: PeriodReport, comment: str, user=None) -> PeriodReport:
     """Send a submitted report back to the commune with a comment."""
     if not comment.strip():
         raise ValidationError({"comment": _("Say what the commune should correct.")})
-    with transaction.atomic():
-        report = _period_report_for_update(report)
-        _ensure_may_decide(report, user)
-        if report.status != PeriodReportStatusChoices.SUBMITTED:
-            raise ValidationError(_("Only a submitted report can be returned."))
-        report.status = PeriodReportStatusChoices.RETURNED
-        report.decided_by = user
-        report.decided_at = timezone.now()
-        report.comment = comment.strip()
-        report._history_user = user
-        report.save()
-    return report
+    return _period_report_decide(
+        report=report,
+        user=user,
+        expected=PeriodReportStatusChoices.SUBMITTED,
+        status=PeriodReportStatusChoices.RETURNED,
+        refusal=_("Only a submitted report can be returned."),
+        comment=comment.strip(),
+    )
 
 
 def period_report_unlock(*, report: PeriodReport, reason: str, user=None) -> PeriodReport:
     """Unlock an approved report so that its data can be corrected; it goes back to the commune."""
     if not reason.strip():
         raise ValidationError({"comment": _("Say why the report is unlocked.")})
-    with transaction.atomic():
-        report = _period_report_for_update(report)
-        _ensure_may_decide(report, user)
-        if report.status != PeriodReportStatusChoices.APPROVED:
-            raise ValidationError(_("Only an approved report can be unlocked."))
-        report.status = PeriodReportStatusChoices.RETURNED
-        report.decided_by = user
-        report.decided_at = timezone.now()
-        report.comment = _("Unlocked: %(reason)s") % {"reason": reason.strip()}
-        report._history_user = user
-        report.save()
-    return report
+    return _period_report_decide(
+        report=report,
+        user=user,
+        expected=PeriodReportStatusChoices.APPROVED,
+        status=PeriodReportStatusChoices.RETURNED,
+        refusal=_("Only an approved report can be unlocked."),
+        comment=_("Unlocked: %(reason)s") % {"reason": reason.strip()},
+    )
