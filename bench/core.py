@@ -102,6 +102,7 @@ class Context:
     seed: int
     repeat: int
     build: dict[str, Any] = field(default_factory=dict)  # figures of the build of the data set, if known
+    cache: dict[str, Any] = field(default_factory=dict)  # figures measurements share within a run
     _client: Any = None
 
     @property

@@ -1,21 +1,21 @@
 """The national data set: a deterministic, realistic country-wide load for benchmarks and load tests.
 
 Built on the real administrative units and the reference fixtures, as the country stood on ``AS_OF``
-(15 November 2026). At scale 1 it holds every current province and commune with villages, about 104,000
-works of 2021-2026 (works planned until 2025 sit on the legacy communes they were recorded on, works of
-2026 on the current communes) with their programs and components, capital allocated by year, source and
-type with adjustments and extensions (kéo dài), over a million treasury disbursements with some reversal
-pairs, quarterly progress reports, the province and commune capital plans behind the allocations, and
-about 2.1 million households with their yearly poverty status (reviews 2022-2025) and the support they
-received.
+(15 November 2026). At scale 1 it holds every current province and commune with villages, 104,000 works of
+2021-2026 (works planned until 2025 sit on the legacy communes they were recorded on, works of 2026 on the
+current communes) with their programs and components, capital allocated by year, source and type with
+adjustments and extensions (kéo dài), 1.1 million treasury disbursements with some reversal pairs,
+quarterly progress reports, the province and commune capital plans behind the allocations, and 2.03
+million households with their yearly poverty status (reviews 2022-2025) and the support they received:
+14 million rows.
 
 Every row is generated from ``random.Random`` instances seeded from the seed: the same seed and scale give
 the same rows with the same values and, on the same database, the same primary keys (keys are assigned
 here, counting up from the largest key each table holds). Rows are generated as streams, in chunks of a
-few thousand, and written with PostgreSQL's COPY (executemany on SQLite, for small scales); every
-constraint stays on, so a load that finishes is a load the schema accepts. On PostgreSQL the works and two
-halves of the households are written by three connections at once, each in its own transaction, and the
-three commit only when all three succeeded.
+few thousand, and written with PostgreSQL's binary COPY (executemany on SQLite, for small scales); every
+constraint stays on, so a load that finishes is a load the schema accepts. On PostgreSQL the works and the
+three parts of the households are written by four connections at once, each in its own transaction, and
+they commit only when all of them succeeded. Like ``bulk_create``, the load writes no change history.
 
 Generated rows are marked so that ``--replace`` can find them again: works, households and villages by a
 code starting with ``NAT-``, plan entries by their note; the rows below them (allocations, disbursements,
@@ -72,7 +72,7 @@ from .services import disbursement_deadline
 CODE_PREFIX = "NAT-"
 PLAN_NOTE = "NAT: generated national data set"
 AS_OF = datetime.date(2026, 11, 15)
-FIRST_YEAR, LAST_YEAR = 2021, 2026
+LAST_YEAR = 2026
 REVIEW_YEARS = (2022, 2023, 2024, 2025)  # the 2026 review (1 Sep - 14 Dec) is not finished on AS_OF
 HOUSEHOLD_PARTS = 3  # households are written by this many streams; keys interleave, so the rows never change
 MAX_SQLITE_SCALE = 0.1
@@ -391,7 +391,7 @@ class Place:
 @dataclass
 class Reference:
     provinces: dict[int, tuple[str, str, str]]  # id → (generation, code, name)
-    districts: dict[int, str]  # id → short name
+    districts: dict[int, str]  # id → full name
     legacy: list[Place]
     current: list[Place]
     by_id: dict[int, Place]
@@ -454,7 +454,7 @@ def load_reference() -> Reference:
         pk: (gen, code, name)
         for pk, gen, code, name in Province.objects.values_list("pk", "generation", "code", "name")
     }
-    districts = dict(District.objects.values_list("pk", "short_name"))
+    districts = dict(District.objects.values_list("pk", "name"))
     fields = (
         "pk",
         "code",
@@ -671,7 +671,6 @@ class Tally:
     checksums: dict[str, int] = field(default_factory=dict)
     last_id: dict[str, int] = field(default_factory=dict)
     stats: Counter = field(default_factory=Counter)
-    generate_seconds: float = 0.0
 
 
 class Sink:
@@ -753,6 +752,11 @@ def _weighted(items: dict) -> tuple[list, list[float]]:
 
 def _pick(rng: random.Random, keys: list, cum: list[float]):
     return keys[bisect_right(cum, rng.random() * cum[-1])]
+
+
+def _in_text(name: str) -> str:
+    """A unit's name inside a sentence: "Xã Mỹ Thanh" → "xã Mỹ Thanh" (the type word is not a proper noun)."""
+    return name[:1].lower() + name[1:]
 
 
 def _round(value: float, unit: int) -> int:
@@ -986,9 +990,9 @@ class WorkGenerator:
             villages = rng.sample(place.villages, min(wanted, len(place.villages)))
         name = self.name(work_type, kind, maintenance, place, villages, serial)
         if place.legacy and rng.random() < 0.6 and place.district_id:
-            investor = f"Ban Quản lý dự án đầu tư xây dựng huyện {self.ref.districts[place.district_id]}"
+            investor = f"Ban Quản lý dự án đầu tư xây dựng {_in_text(self.ref.districts[place.district_id])}"
         else:
-            investor = f"UBND {place.name}"
+            investor = f"UBND {_in_text(place.name)}"
         lat = lon = None
         if place.latitude is not None and place.longitude is not None:
             lat = Decimal(f"{min(23.9, max(8.1, place.latitude + rng.uniform(-0.03, 0.03))):.6f}")
@@ -1101,15 +1105,15 @@ class WorkGenerator:
         self.reports(work_id, status, start, planned, actual, settled_on, stopped_on, capacity_value)
 
     def name(self, work_type, kind, maintenance, place, villages, serial) -> str:
-        where = place.short_name
+        where = _in_text(place.name)
         if villages and work_type in (T.ROAD_INTER_VILLAGE,) and len(villages) == 2:
-            stem = f"{kind.label} {villages[0][1]} - {villages[1][1]}, xã {where}"
+            stem = f"{kind.label} {villages[0][1]} - {villages[1][1]}, {where}"
         elif villages:
-            stem = f"{kind.label} {villages[0][1]}, {place.name}"
+            stem = f"{kind.label} {villages[0][1]}, {where}"
         elif work_type in (T.HEALTH_STATION, T.RADIO_STATION, T.MARKET, T.ROAD_COMMUNE_CENTRE):
-            stem = f"{kind.label} {place.name}"
+            stem = f"{kind.label} {where}"
         else:
-            stem = f"{kind.label} {place.name}, tuyến số {serial % 97 + 1}"
+            stem = f"{kind.label} {where}, tuyến số {serial % 97 + 1}"
         return ("Sửa chữa, duy tu " + stem[0].lower() + stem[1:]) if maintenance else stem
 
     def line(self, w: _Work, year, source, capital_type, components, split, decided_on) -> None:
