@@ -212,7 +212,7 @@ class Village(models.Model):
     class Meta:
         verbose_name = _("village")
         verbose_name_plural = _("villages")
-        ordering = ["commune", "name"]
+        ordering = ["commune_id", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["commune", "name"],

@@ -198,7 +198,7 @@ class CapitalPlanEntry(models.Model):
     class Meta:
         verbose_name = _("capital plan entry")
         verbose_name_plural = _("capital plan entries")
-        ordering = ["-year", "component", "decided_on", "pk"]
+        ordering = ["-year", "component_id", "decided_on", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gte=0) | Q(kind=CapitalEntryKindChoices.ADJUSTMENT),

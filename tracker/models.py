@@ -186,7 +186,7 @@ class Allocation(CapitalEntry):
     class Meta:
         verbose_name = _("capital allocation")
         verbose_name_plural = _("capital allocations")
-        ordering = ["work", "year", "decided_on", "pk"]
+        ordering = ["work_id", "year", "decided_on", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gte=0) | Q(kind=CapitalEntryKindChoices.ADJUSTMENT),
@@ -252,7 +252,7 @@ class Disbursement(CapitalEntry):
     class Meta:
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
-        ordering = ["work", "paid_on", "pk"]
+        ordering = ["work_id", "paid_on", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(reverses__isnull=True) & Q(amount__gt=0)) | (Q(reverses__isnull=False) & Q(amount__lt=0)),
@@ -304,7 +304,7 @@ class ProgressReport(models.Model):
     class Meta:
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
-        ordering = ["work", "-reported_on"]
+        ordering = ["work_id", "-reported_on"]
         get_latest_by = "reported_on"
         constraints = [
             models.CheckConstraint(
@@ -399,7 +399,8 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        ordering = ["commune", "village", "code"]
+        # By the foreign keys themselves: ordering by the related rows would join and sort 2 million rows.
+        ordering = ["commune_id", "village_id", "code"]
         permissions = [("view_personal_data", _("Can see ID numbers and ethnicity in full"))]
         constraints = [
             models.UniqueConstraint(
@@ -508,7 +509,7 @@ class DeprivationIndicator(models.Model):
     class Meta:
         verbose_name = _("deprivation indicator")
         verbose_name_plural = _("deprivation indicators")
-        ordering = ["standard", "sort_order"]
+        ordering = ["standard_id", "sort_order"]
         constraints = [
             models.UniqueConstraint(fields=["standard", "code"], name="%(app_label)s_%(class)s_unique_code"),
         ]
@@ -548,7 +549,7 @@ class PovertyAssessment(models.Model):
     class Meta:
         verbose_name = _("yearly poverty status")
         verbose_name_plural = _("yearly poverty statuses")
-        ordering = ["household", "-year"]
+        ordering = ["household_id", "-year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "year"],
@@ -602,7 +603,7 @@ class Support(models.Model):
     class Meta:
         verbose_name = _("support received")
         verbose_name_plural = _("support received")
-        ordering = ["household", "-year"]
+        ordering = ["household_id", "-year"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
@@ -675,7 +676,7 @@ class PeriodReport(models.Model):
     class Meta:
         verbose_name = _("period report")
         verbose_name_plural = _("period reports")
-        ordering = ["-year", "-quarter", "commune"]
+        ordering = ["-year", "-quarter", "commune_id"]
         permissions = [
             ("submit_periodreport", _("Can submit a commune's report for a period")),
             ("approve_periodreport", _("Can approve, return and unlock period reports")),
