@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from localities.admin_tools import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin
+from localities.admin_tools import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, YearFilter
 from programs.money import format_vnd
 
 from .models import CapitalPlanEntry, Component, LegalDocument, Program
@@ -80,7 +80,7 @@ class CapitalPlanEntryAdmin(LedgerAdminMixin, NtpHistoryAdmin):
         "decided_on",
     ]
     list_filter = [
-        "year",
+        YearFilter,
         ("component__program", admin.RelatedOnlyFieldListFilter),
         ("province", admin.RelatedOnlyFieldListFilter),
         "source",

@@ -13,6 +13,7 @@ from localities.admin_tools import (
     NtpAdmin,
     NtpHistoryAdmin,
     ProvinceFilter,
+    YearFilter,
     action_with_form,
     bar,
     scoped_filter,
@@ -95,8 +96,7 @@ class CapitalYearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        years = Allocation.objects.order_by("-year").values_list("year", flat=True).distinct()
-        return [(str(y), str(y)) for y in years]
+        return YearFilter.lookups(self, request, model_admin)
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
@@ -269,7 +269,7 @@ class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     list_display = ["voucher_number", "paid_on", "work", "year", "source", "capital_type", "amount_vnd", "reverses"]
     list_filter = [
         scoped_filter(ProvinceFilter, "work__commune"),
-        "year",
+        YearFilter,
         "source",
         "capital_type",
         ("reverses", admin.EmptyFieldListFilter),
@@ -321,7 +321,7 @@ class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     list_display = ["work", "component", "year", "source", "capital_type", "kind", "amount_vnd", "decided_on"]
     list_filter = [
         scoped_filter(ProvinceFilter, "work__commune"),
-        "year",
+        YearFilter,
         ("component__program", admin.RelatedOnlyFieldListFilter),
         "source",
         "capital_type",
@@ -398,7 +398,7 @@ class HouseholdAdmin(NtpHistoryAdmin):
     roles with the personal-data permission, masked everywhere else (lists, forms, history, filters)."""
 
     list_display = ["code", "head_name", "village", "commune", "ethnicity", "member_count", "latest_status"]
-    list_filter = [ProvinceFilter, CommuneFilter, ("ethnic_group", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [ProvinceFilter, CommuneFilter, "ethnic_group"]
     search_fields = ["code", "head_name", "village__name", "commune__name"]
     list_select_related = ["village__commune", "commune__district", "commune__province", "ethnic_group"]
     autocomplete_fields = ["commune", "village"]
@@ -423,7 +423,7 @@ class HouseholdAdmin(NtpHistoryAdmin):
     def get_list_filter(self, request):
         if can_see_personal_data(request.user):
             return self.list_filter
-        return [f for f in self.list_filter if not (isinstance(f, tuple) and f[0] == "ethnic_group")]
+        return [f for f in self.list_filter if f != "ethnic_group"]
 
     def get_search_fields(self, request):
         if can_see_personal_data(request.user):
@@ -481,7 +481,7 @@ class HouseholdAdmin(NtpHistoryAdmin):
 class PovertyAssessmentAdmin(NtpHistoryAdmin):
     form = PovertyAssessmentForm
     list_display = ["household", "year", "status", "income_vnd", "standard", "decision_number"]
-    list_filter = [scoped_filter(ProvinceFilter, "household__commune"), "year", "status", "standard"]
+    list_filter = [scoped_filter(ProvinceFilter, "household__commune"), YearFilter, "status", "standard"]
     search_fields = ["household__code", "household__head_name"]
     list_select_related = ["household", "standard"]
     autocomplete_fields = ["household"]
@@ -501,7 +501,7 @@ class PovertyAssessmentAdmin(NtpHistoryAdmin):
 @admin.register(Support)
 class SupportAdmin(NtpHistoryAdmin):
     list_display = ["household", "year", "kind", "component", "amount_vnd", "quantity", "quantity_unit"]
-    list_filter = [scoped_filter(ProvinceFilter, "household__commune"), "year", "kind"]
+    list_filter = [scoped_filter(ProvinceFilter, "household__commune"), YearFilter, "kind"]
     search_fields = ["household__code", "household__head_name"]
     list_select_related = ["household", "component__program"]
     autocomplete_fields = ["household", "component"]
@@ -557,7 +557,7 @@ class PeriodReportAdmin(NtpHistoryAdmin):
     province; an approver unlocks an approved report. Adding a report here submits it."""
 
     list_display = ["commune", "period", "status", "submitted_by", "submitted_at", "decided_by", "decided_at"]
-    list_filter = [scoped_filter(ProvinceFilter, "commune"), "status", "year", "quarter"]
+    list_filter = [scoped_filter(ProvinceFilter, "commune"), "status", YearFilter, "quarter"]
     search_fields = ["commune__name"]
     list_select_related = ["commune__province", "submitted_by", "decided_by"]
     autocomplete_fields = ["commune"]
