@@ -1,0 +1,471 @@
+"""Column specs: what an import kind expects in a sheet, and how headers in a file are matched to them.
+
+An import kind lists its columns::
+
+    WORK_COLUMNS = [
+        CodeColumn("code", "Mã công trình", aliases=["Work code"], required=True, example="BK-2022-0001"),
+        TextColumn("name", "Tên công trình", aliases=["Work name"], required=True, max_length=255),
+        CodeColumn("commune", "Mã xã", aliases=["Commune code"], width=5, required=True, example="02011"),
+        AmountColumn("amount", "Số tiền", unit=Unit.MILLION, aliases=["Amount"], example="212,6"),
+        DateColumn("started", "Ngày khởi công", aliases=["Start date"]),
+        ChoiceColumn("capital_type", "Loại vốn", choices=CapitalTypeChoices,
+                     aliases_for_choices={CapitalTypeChoices.INVESTMENT: ["Đầu tư phát triển"]}),
+    ]
+
+`header` is the Vietnamese header the template writes (it is the file format, so it is not translated);
+`aliases` are the other headers accepted, in any language. Headers match whatever their case, accents and
+spacing (`localities.search.fold`): "Tên công trình", "TEN CONG TRINH", "ten  cong trinh" are one header.
+A unit in parentheses or brackets at the end of a header — "Số tiền (triệu đồng)", "Số tiền [tr.đ]" — sets
+an amount column's unit (`Unit.from_text`); a sheet-wide "ĐVT: triệu đồng" above the header row does the
+same for amount columns whose header names no unit; otherwise the column's own `unit` applies. A column
+with a non-money unit (`DecimalColumn(unit="km")`) refuses a header naming another one ("(m)"), so that
+300 m is never read as 300 km. A trailing `*` or `:` is ignored; "STT"/"TT"/"No." (row numbers) and
+"Lỗi"/"Errors" (the column an error file adds) are ignored silently, other unknown headers with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext, pgettext
+
+from localities.search import fold
+
+from .errors import SheetError, ValueProblem
+from .values import (
+    ChoiceMatcher,
+    NumberStyle,
+    Unit,
+    parse_amount,
+    parse_bool,
+    parse_code,
+    parse_date,
+    parse_decimal,
+    parse_integer,
+    parse_percent,
+    parse_text,
+)
+from .xlsx import column_letter
+
+_TRAILING_MARKS = re.compile(r"[\s*:.]+$")
+_UNIT_SUFFIX = re.compile(r"^(.*?)\s*[(\[]([^()\[\]]*)[)\]][\s*:.]*$", re.DOTALL)
+_SHEET_UNIT = re.compile(r"^(?:don vi tinh|don vi|dvt|unit)\s*:\s*(.+)$")
+IGNORED_HEADERS = frozenset(
+    {"stt", "tt", "so tt", "so thu tu", "no", "#", "loi", "cac loi", "error", "errors", "ghi chu loi"}
+)
+
+
+def _ignored(header: str) -> bool:
+    """Row numbers ("STT"), and an error file's column, whose header may go on with general messages."""
+    key = header_key(header.strip().split("\n", 1)[0])
+    return key in IGNORED_HEADERS or key == header_key(pgettext("spreadsheet", "Errors"))
+
+
+def header_key(text: str) -> str:
+    """A header as compared: folded (case, accents, spacing), without a trailing `*`, `:` or `.`."""
+    return _TRAILING_MARKS.sub("", fold(text))
+
+
+def split_unit(text: str) -> tuple[str, str | None]:
+    """("Số tiền", "triệu đồng") for "Số tiền (triệu đồng)"; (text, None) when no unit ends the header."""
+    match = _UNIT_SUFFIX.match(text.strip())
+    if match and match[1].strip():
+        return match[1].strip(), match[2].strip()
+    return text, None
+
+
+def sheet_unit(cell: Any) -> Unit | None:
+    """The unit a title cell such as "Đơn vị tính: triệu đồng" or "ĐVT: Tr.đ" gives the whole sheet."""
+    if not isinstance(cell, str) or len(cell) > 80:
+        return None
+    match = _SHEET_UNIT.match(fold(cell).strip("() "))
+    return Unit.from_text(match[1]) if match else None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Column specs
+
+
+@dataclass(frozen=True, eq=False)
+class Column:
+    """One column an import kind reads: its key in `Row.values`, its Vietnamese header, its parser.
+
+    `required` means the column must be in the file and every row must give it a value. Subclasses say
+    what a value is (`parse`) and how the template's guide describes it (`describe`).
+    """
+
+    key: str
+    header: str
+    _: KW_ONLY
+    aliases: Sequence[str] = ()
+    required: bool = False
+    example: str = ""
+    help: str = ""
+
+    numeric: ClassVar[bool] = False  # whether the reader picks a NumberStyle for the column from its values
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "aliases", tuple(self.aliases))
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header accepted for the column, the template's first."""
+        return (self.header, *self.aliases)
+
+    @property
+    def unit_label(self) -> str:
+        """The unit the template writes after the header, "" for none."""
+        return ""
+
+    @property
+    def template_header(self) -> str:
+        return f"{self.header} ({self.unit_label})" if self.unit_label else self.header
+
+    def blank(self) -> Any:
+        """The value of a blank cell."""
+        return None
+
+    def resolve_unit(self, written: str | None, sheet: Unit | None) -> Unit | None:
+        """The money unit for this column given the unit its header wrote; `ValueProblem` if it is wrong."""
+        return None
+
+    def parse(self, value: Any, bound: BoundColumn) -> Any:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """What a value looks like, for the guide sheet of the template."""
+        return pgettext("spreadsheet", "Text")
+
+
+@dataclass(frozen=True, eq=False)
+class TextColumn(Column):
+    """Text: trimmed, white space collapsed, NFC."""
+
+    _: KW_ONLY
+    max_length: int | None = None
+
+    def parse(self, value: Any, bound: BoundColumn) -> str | None:
+        return parse_text(value, max_length=self.max_length)
+
+    def describe(self) -> str:
+        if self.max_length:
+            return gettext("Text, at most %(limit)d characters") % {"limit": self.max_length}
+        return pgettext("spreadsheet", "Text")
+
+
+@dataclass(frozen=True, eq=False)
+class CodeColumn(Column):
+    """A code kept as text with its leading zeros; `width` pads numeric codes Excel shortened (4 → "00004")."""
+
+    _: KW_ONLY
+    width: int | None = None
+    max_length: int | None = None
+
+    def parse(self, value: Any, bound: BoundColumn) -> str | None:
+        return parse_code(value, width=self.width, max_length=self.max_length)
+
+    def describe(self) -> str:
+        if self.width:
+            return gettext("Code of %(width)d digits, leading zeros kept (type it as text)") % {"width": self.width}
+        return gettext("Code, kept as written")
+
+
+@dataclass(frozen=True, eq=False)
+class _UnitColumn(Column):
+    """A number column with an optional non-money unit ("km", "%", "ha") that its header must not contradict."""
+
+    _: KW_ONLY
+    unit: str = ""
+    unit_aliases: Sequence[str] = ()
+
+    numeric: ClassVar[bool] = True
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit
+
+    def resolve_unit(self, written: str | None, sheet: Unit | None) -> Unit | None:
+        if written is not None and self.unit:
+            accepted = {header_key(spelling) for spelling in (self.unit, *self.unit_aliases)}
+            if header_key(written) not in accepted:
+                raise ValueProblem(
+                    gettext("Expected the unit “%(expected)s”; found “%(unit)s”.")
+                    % {"expected": self.unit, "unit": written}
+                )
+        return None
+
+
+@dataclass(frozen=True, eq=False)
+class IntegerColumn(_UnitColumn):
+    """A whole number: a count, a year."""
+
+    _: KW_ONLY
+    min_value: int | None = None
+    max_value: int | None = None
+
+    def parse(self, value: Any, bound: BoundColumn) -> int | None:
+        return parse_integer(value, style=bound.style, min_value=self.min_value, max_value=self.max_value)
+
+    def describe(self) -> str:
+        return gettext("Whole number")
+
+
+@dataclass(frozen=True, eq=False)
+class DecimalColumn(_UnitColumn):
+    """A number with decimals (km, ha): `0,38` → Decimal("0.38")."""
+
+    _: KW_ONLY
+    min_value: Decimal | int | None = None
+    max_value: Decimal | int | None = None
+    max_places: int | None = None
+
+    def parse(self, value: Any, bound: BoundColumn) -> Decimal | None:
+        return parse_decimal(
+            value, style=bound.style, min_value=self.min_value, max_value=self.max_value, max_places=self.max_places
+        )
+
+    def describe(self) -> str:
+        return gettext("Number, decimals after a comma: 1.234,5")
+
+
+@dataclass(frozen=True, eq=False)
+class PercentColumn(_UnitColumn):
+    """A percentage as a number of per cent: 45, "45%" and a cell Excel shows as 45% are all 45."""
+
+    _: KW_ONLY
+    unit: str = "%"
+    min_value: Decimal | int | None = 0
+    max_value: Decimal | int | None = 100
+    max_places: int | None = None
+
+    def parse(self, value: Any, bound: BoundColumn) -> Decimal | None:
+        return parse_percent(
+            value, style=bound.style, min_value=self.min_value, max_value=self.max_value, max_places=self.max_places
+        )
+
+    def describe(self) -> str:
+        return gettext("Percentage from %(minimum)s to %(maximum)s") % {
+            "minimum": self.min_value if self.min_value is not None else "",
+            "maximum": self.max_value if self.max_value is not None else "",
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class AmountColumn(Column):
+    """Money, read as a whole number of đồng. `unit` is what the template writes and a header without a unit means."""
+
+    _: KW_ONLY
+    unit: Unit = Unit.MILLION
+    allow_negative: bool = False
+
+    numeric: ClassVar[bool] = True
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit.label
+
+    def resolve_unit(self, written: str | None, sheet: Unit | None) -> Unit | None:
+        if written is None:
+            return sheet or self.unit
+        unit = Unit.from_text(written)
+        if unit is None:
+            raise ValueProblem(
+                gettext("Unknown unit “%(unit)s”; expected one of: %(units)s.")
+                % {"unit": written, "units": ", ".join(unit.label for unit in Unit)}
+            )
+        return unit
+
+    def parse(self, value: Any, bound: BoundColumn) -> int | None:
+        return parse_amount(value, unit=bound.unit or self.unit, style=bound.style, allow_negative=self.allow_negative)
+
+    def describe(self) -> str:
+        return gettext("Amount in %(unit)s, decimals after a comma: 1.234,5") % {"unit": self.unit.label}
+
+
+@dataclass(frozen=True, eq=False)
+class DateColumn(Column):
+    """A date: dd/mm/yyyy (also d/m/yyyy, yyyy-mm-dd, an Excel date)."""
+
+    _: KW_ONLY
+    min_value: datetime.date | None = datetime.date(1900, 1, 1)
+    max_value: datetime.date | None = datetime.date(2100, 12, 31)
+
+    def parse(self, value: Any, bound: BoundColumn) -> datetime.date | None:
+        return parse_date(value, date1904=bound.date1904, min_value=self.min_value, max_value=self.max_value)
+
+    def describe(self) -> str:
+        return gettext("Date, dd/mm/yyyy")
+
+
+@dataclass(frozen=True, eq=False)
+class BooleanColumn(Column):
+    """Yes or no; a blank cell is no. Officials tick with "x"."""
+
+    def blank(self) -> bool:
+        return False
+
+    def parse(self, value: Any, bound: BoundColumn) -> bool | None:
+        return parse_bool(value)
+
+    def describe(self) -> str:
+        return gettext("x (or có, yes, 1) for yes; blank (or không, no, 0) for no")
+
+
+@dataclass(frozen=True, eq=False)
+class ChoiceColumn(Column):
+    """One of a set of choices, by code or label in Vietnamese or English (see `values.ChoiceMatcher`)."""
+
+    _: KW_ONLY
+    choices: Any = None
+    aliases_for_choices: Mapping[Any, Iterable[str]] = field(default_factory=dict)
+
+    @cached_property
+    def matcher(self) -> ChoiceMatcher:
+        return ChoiceMatcher(self.choices, self.aliases_for_choices)
+
+    def parse(self, value: Any, bound: BoundColumn) -> Any:
+        return self.matcher(value)
+
+    def describe(self) -> str:
+        return gettext("One of: %(choices)s") % {"choices": "; ".join(self.matcher.labels())}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Columns found in a file
+
+
+@dataclass
+class BoundColumn:
+    """A column spec found in a file: where, under which header as written, in which unit and number style."""
+
+    column: Column
+    index: int  # 0-based position in the row
+    header: str  # as the file wrote it
+    unit: Unit | None = None
+    style: NumberStyle = NumberStyle.VIETNAMESE
+    date1904: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.column.key
+
+    @property
+    def letter(self) -> str:
+        """The column's letter as Excel shows it: "A", "AB"."""
+        return column_letter(self.index)
+
+    def parse(self, value: Any) -> Any:
+        return self.column.parse(value, self)
+
+
+@dataclass
+class HeaderMatch:
+    """How one row of a file reads as a header row for a list of columns."""
+
+    row: int
+    bound: dict[str, BoundColumn] = field(default_factory=dict)
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[SheetError] = field(default_factory=list)  # duplicated columns, wrong units
+    missing: list[Column] = field(default_factory=list)  # required columns not found
+
+    @property
+    def score(self) -> int:
+        """How many cells of the row are known headers: the header row is the row that scores highest."""
+        return len(self.bound) + sum(1 for problem in self.problems)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.problems
+
+
+class ColumnIndex:
+    """A list of column specs, checked once, with every accepted header folded for matching."""
+
+    def __init__(self, columns: Sequence[Column]):
+        self.columns = list(columns)
+        if not self.columns:
+            raise ValueError("a sheet needs at least one column")
+        self.by_key: dict[str, Column] = {}
+        self._by_header: dict[str, Column] = {}
+        for column in self.columns:
+            if column.key in self.by_key:
+                raise ValueError(f"two columns have the key {column.key!r}")
+            self.by_key[column.key] = column
+            for header in column.headers:
+                for key in {header_key(header), header_key(split_unit(header)[0])}:
+                    other = self._by_header.setdefault(key, column)
+                    if other is not column:
+                        raise ValueError(f"the header {header!r} would match both {other.key!r} and {column.key!r}")
+
+    def lookup(self, text: str) -> tuple[Column | None, str | None]:
+        """The column a header cell names, and the unit it writes (None if none); (None, None) if unknown."""
+        column = self._by_header.get(header_key(text))
+        if column is not None:
+            return column, None
+        base, unit = split_unit(text)
+        if unit is not None:
+            column = self._by_header.get(header_key(base))
+            if column is not None:
+                return column, unit
+        return None, None
+
+    def match(self, number: int, cells: Sequence[Any], unit: Unit | None = None, date1904: bool = False) -> HeaderMatch:
+        """Read row `number` as a header row; `unit` is a sheet-wide unit found above it ("ĐVT: triệu đồng")."""
+        result = HeaderMatch(row=number)
+        for index, cell in enumerate(cells):
+            if not isinstance(cell, str) or not cell.strip():
+                continue
+            column, written_unit = self.lookup(cell)
+            header = " ".join(cell.split())
+            if column is None:
+                if not _ignored(cell):
+                    result.unknown.append((index, header))
+                continue
+            previous = result.bound.get(column.key)
+            if previous is not None:
+                result.problems.append(
+                    SheetError(
+                        gettext(
+                            "Columns %(first)s (“%(first_header)s”) and %(second)s both give “%(expected)s”; "
+                            "keep only one."
+                        )
+                        % {
+                            "first": previous.letter,
+                            "first_header": previous.header,
+                            "second": column_letter(index),
+                            "expected": column.header,
+                        },
+                        row=number,
+                        column=header,
+                    )
+                )
+                continue
+            try:
+                money_unit = column.resolve_unit(written_unit, unit)
+            except ValueProblem as problem:
+                result.problems.append(SheetError(problem.message, row=number, column=header))
+                continue
+            result.bound[column.key] = BoundColumn(
+                column=column, index=index, header=header, unit=money_unit, date1904=date1904
+            )
+        result.missing = [c for c in self.columns if c.required and c.key not in result.bound]
+        return result
+
+    def missing_errors(self, match: HeaderMatch) -> list[SheetError]:
+        errors = []
+        for column in match.missing:
+            if column.aliases:
+                message = gettext("Required column “%(header)s” is missing (also accepted: %(aliases)s).") % {
+                    "header": column.template_header,
+                    "aliases": ", ".join(f"“{alias}”" for alias in column.aliases),
+                }
+            else:
+                message = gettext("Required column “%(header)s” is missing.") % {"header": column.template_header}
+            errors.append(SheetError(message, row=match.row, column=column.template_header))
+        return errors
