@@ -470,12 +470,6 @@ class HouseholdAdmin(NtpHistoryAdmin):
 
         return f"{PovertyStatusChoices(obj._latest_status).label} ({obj._latest_year})"
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not PovertyAssessment:
-            return super().save_formset(request, form, formset, change)
-        formset.save()
-        return None
-
 
 @admin.register(PovertyAssessment)
 class PovertyAssessmentAdmin(NtpHistoryAdmin):
