@@ -1,0 +1,47 @@
+"""The import kinds by the name the command line, the admin and the API use."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.utils.translation import gettext as _
+
+# name → "module:Class" under tracker.imports.kinds; imported on first use.
+KIND_CLASSES = {
+    "works": "works:WorkImport",
+    "villages": "villages:VillageImport",
+    "capital-plans": "capital:CapitalPlanImport",
+    "allocations": "capital:AllocationImport",
+    "disbursements": "capital:DisbursementImport",
+    "progress": "progress:ProgressImport",
+    "households": "households:HouseholdImport",
+    "poverty-statuses": "poverty:PovertyStatusImport",
+    "supports": "supports:SupportImport",
+}
+
+
+class UnknownKind(KeyError):
+    def __str__(self):
+        return _("Unknown import kind “%(kind)s”; the kinds are: %(kinds)s.") % {
+            "kind": self.args[0],
+            "kinds": ", ".join(KIND_CLASSES),
+        }
+
+
+@cache
+def get_kind(name: str):
+    from importlib import import_module
+
+    try:
+        target = KIND_CLASSES[name]
+    except KeyError:
+        raise UnknownKind(name) from None
+    module, cls = target.split(":")
+    return getattr(import_module(f"tracker.imports.kinds.{module}"), cls)()
+
+
+def available_kinds() -> list[str]:
+    """The kinds whose module exists (all of them once every kind has landed)."""
+    from importlib.util import find_spec
+
+    return [name for name, target in KIND_CLASSES.items() if find_spec(f"tracker.imports.kinds.{target.split(':')[0]}")]
