@@ -20,6 +20,8 @@ from localities.history import ChangePathChoices
 
 from ..national_data import _copy_type
 
+_HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user", "history_path")
+
 
 def _concrete_fields(model):
     return [f for f in model._meta.concrete_fields]
@@ -55,13 +57,7 @@ def _history_rows(model, objs, *, history_type: str, user_id: int | None, when) 
     history_model = model.history.model
     tracked = _history_fields(model)
     opts = history_model._meta
-    extra = [
-        opts.get_field("history_date"),
-        opts.get_field("history_change_reason"),
-        opts.get_field("history_type"),
-        opts.get_field("history_user"),
-        opts.get_field("history_path"),
-    ]
+    extra = [opts.get_field(name) for name in _HISTORY_COLUMNS]
     tail = (when, None, history_type, user_id, ChangePathChoices.IMPORT)
     attnames = [f.attname for f in tracked]
     rows = [tuple(getattr(obj, a) for a in attnames) + tail for obj in objs]
@@ -93,6 +89,37 @@ def insert_with_history(model, objs: list, *, user=None) -> None:
         return
     model.objects.bulk_create(objs, batch_size=500)
     _bulk_history(model, objs, history_type="+", user_id=user_id, when=now)
+
+
+def insert_values_with_history(model, rows: list[dict], *, user=None) -> list[int]:
+    """`insert_with_history` for rows given as {attname: value} (every concrete field but the pk and the
+    auto_now ones): no model instances built, which is a fifth of the fast path's time. Returns the ids."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = [model(**row) for row in rows]
+        insert_with_history(model, objs, user=user)
+        return [obj.pk for obj in objs]
+    now = timezone.now()
+    fields = _concrete_fields(model)
+    pk_name = model._meta.pk.attname
+    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    ids = _reserve_ids(model, len(rows))
+    for row, pk in zip(rows, ids, strict=True):
+        row[pk_name] = pk
+        for name in stamped:
+            row[name] = now
+    attnames = [f.attname for f in fields]
+    _copy(model._meta.db_table, fields, [tuple(row.get(a) for a in attnames) for row in rows])
+    history_model = model.history.model
+    tracked = _history_fields(model)
+    opts = history_model._meta
+    extra = [opts.get_field(name) for name in _HISTORY_COLUMNS]
+    tail = (now, None, "+", user.pk if user is not None else None, ChangePathChoices.IMPORT)
+    tracked_names = [f.attname for f in tracked]
+    history_rows = [tuple(row.get(a) for a in tracked_names) + tail for row in rows]
+    _copy(history_model._meta.db_table, tracked + extra, history_rows)
+    return ids
 
 
 def update_with_history(model, objs: list, fields: Sequence[str], *, user=None) -> None:
