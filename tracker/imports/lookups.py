@@ -310,6 +310,8 @@ class EthnicGroupIndex:
             self.by_name.setdefault(name_key("dan toc " + name), pk)
 
     def find(self, code: str | None, name: str | None) -> int | str | None:
+        if code and not code.strip().isdigit() and not name:
+            code, name = None, code  # a name typed in the code column: read it as the name
         pk_by_code = self.by_code.get(pad_code(code, 2)) if code else None
         if code and pk_by_code is None:
             return _("No ethnic group has the code %(code)s.") % {"code": code}

@@ -50,8 +50,7 @@ COLUMNS = [
         "id_number",
         "Số CCCD",
         aliases=["ID number", "CCCD", "Số CCCD chủ hộ", "Số định danh cá nhân", "Số CMND/CCCD", "Căn cước công dân"],
-        width=12,
-        max_length=12,
+        max_length=20,
         help=gettext_lazy("The head's citizen identity number, 12 digits (type it as text to keep the zeros)."),
     ),
     CodeColumn("ethnic_code", "Mã dân tộc", aliases=["Ethnic group code", "Mã DT"], width=2),
@@ -129,7 +128,10 @@ class HouseholdImport(ImportKind):
             ethnic = ctx.ethnic_cache[key] = ctx.ethnic.find(*key) or _("Give the ethnic group: its code or its name.")
         if isinstance(ethnic, str):
             row.add_error(ethnic, column="ethnic_code" if key[0] else "ethnic_name")
-        id_number = v["id_number"] or ""
+        id_number = (v["id_number"] or "").replace(" ", "").replace(".", "")
+        if id_number.isdigit() and 10 <= len(id_number) < 12:
+            # Typed as a number, Excel dropped the leading zeros (IDs start with the birth province, 001-096).
+            id_number = id_number.zfill(12)
         if id_number and not (len(id_number) == 12 and id_number.isdigit()):
             row.add_error(_("An ID number has exactly 12 digits."), column="id_number")
         members = v["member_count"]
