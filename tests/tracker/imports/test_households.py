@@ -200,7 +200,9 @@ def test_xlsx_with_english_headers_and_numbers_where_excel_put_them(world):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["List of households"])
-    sheet.append(["Household code", "Head of household", "ID number", "Ethnic group", "Commune code", "Village", "Members"])
+    sheet.append(
+        ["Household code", "Head of household", "ID number", "Ethnic group", "Commune code", "Village", "Members"]
+    )
     sheet.append(["H-001", "Hoàng Văn A", 1234567891, "Tày", world.c1.code, "Bản Chang", 4])
     out = io.BytesIO()
     workbook.save(out)
