@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .exports import ExportAdminMixin
 from .models import Commune, Province
 from .querysets import unit_scope
 from .search import folded_search_q
@@ -249,11 +250,11 @@ class MaskingContextHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class NtpAdmin(JurisdictionAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+class NtpAdmin(ExportAdminMixin, JurisdictionAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
     """The base of every admin in the project."""
 
 
-class NtpHistoryAdmin(JurisdictionAdminMixin, FoldedSearchMixin, SimpleHistoryAdmin):
+class NtpHistoryAdmin(ExportAdminMixin, JurisdictionAdminMixin, FoldedSearchMixin, SimpleHistoryAdmin):
     """The base for models whose history is kept: officials read it from the "History" button."""
 
     personal_data_fields: tuple = ()

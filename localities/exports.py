@@ -1,0 +1,410 @@
+"""Exports of lists to .xlsx and .csv: every admin list now, the status tables later.
+
+`export_response(rows, columns, file_format=..., filename=...)` writes any rows (a queryset, or any
+iterable) given `ExportColumn`s, each a header and a function giving a row's value:
+
+- every text cell goes through `escape_cell`, so `=HYPERLINK(...)`, `+1`, `-2`, `@x`, a leading tab or CR
+  come out as text (with a `'` in front) and never run as formulas;
+- money is a whole number of VND (`Money`, an `int`), never a float; dates stay dates, percentages
+  (`PercentNumber`) numbers;
+- .csv is UTF-8 with a BOM (so Excel opens it right), streamed: a queryset is read with
+  `.iterator(chunk_size=2000)` and written as it comes, so two million households take no more memory
+  than twenty;
+- .xlsx is written by openpyxl's write-only workbook into a spooled temporary file (memory, then disk) and
+  sent from there. A sheet holds at most 1,048,576 rows, the header included: a longer list is refused
+  with `ExportTooLarge`, whose message suggests .csv.
+
+`ExportAdminMixin` (part of `NtpAdmin` and `NtpHistoryAdmin`) puts "Export .xlsx" and "Export .csv" on
+every change list. An export holds exactly the rows the change list shows (its filters, search and
+ordering, built by `get_changelist_instance`, hence scoped by `visible_to(user)`), its `list_display`
+columns, masked as the list masks them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import html
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path, label_for_field, lookup_field
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.db.models.query import QuerySet
+from django.http import FileResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
+from django.template.loader import select_template
+from django.urls import re_path, reverse
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeData
+from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from tracker.sheets.values import PercentNumber, format_number
+from tracker.sheets.writing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, escape_cell
+from tracker.sheets.xlsx import column_letter
+
+from .access import can_see_personal_data, mask_personal_value
+
+FORMATS = ("xlsx", "csv")
+EXPORT_LABELS = {"xlsx": _("Export .xlsx"), "csv": _("Export .csv")}
+XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header row
+CHUNK_SIZE = 2000  # rows fetched from the database at a time
+_CSV_BATCH = 500  # rows per chunk of the streamed response
+_SPOOL_BYTES = 16 * 1024 * 1024  # an .xlsx larger than this is spooled to disk
+
+
+class Money(int):
+    """A whole amount of VND: an integer, shown with thousands grouped in .xlsx."""
+
+    __slots__ = ()
+
+
+class ExportTooLarge(Exception):
+    """The rows do not fit in the format asked for (an .xlsx sheet's 1,048,576 rows)."""
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column of an export: its header and the function giving a row's value."""
+
+    header: str
+    value: Callable[[Any], Any]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Writing
+
+
+def export_response(
+    rows: Iterable[Any],
+    columns: Sequence[ExportColumn],
+    *,
+    file_format: str,
+    filename: str,
+    title: str = "",
+    row_count: int | None = None,
+) -> HttpResponseBase:
+    """The rows as a downloadable .xlsx or .csv (`file_format`), named `filename`.
+
+    `title` names the .xlsx sheet. `row_count`, if known, saves counting a queryset before writing an .xlsx.
+    Raises `ExportTooLarge` if an .xlsx would exceed Excel's rows.
+    """
+    if file_format == "csv":
+        response = StreamingHttpResponse(_csv_chunks(rows, columns), content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    if file_format != "xlsx":
+        raise ValueError(f"unknown export format {file_format!r}")
+    if row_count is None and isinstance(rows, QuerySet):
+        row_count = rows.count()
+    if row_count is not None and row_count > XLSX_MAX_ROWS:
+        raise ExportTooLarge(_too_large_message(row_count))
+    return FileResponse(
+        _xlsx_file(rows, columns, title=title),
+        as_attachment=True,
+        filename=filename,
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+def _too_large_message(row_count: int | None) -> str:
+    return gettext(
+        "This list has %(count)s rows; an .xlsx sheet holds at most %(limit)s. "
+        "Export it as .csv, or narrow it with the filters."
+    ) % {
+        "count": format_number(row_count) if row_count is not None else gettext("more than that"),
+        "limit": format_number(XLSX_MAX_ROWS),
+    }
+
+
+def _rows(rows: Iterable[Any]) -> Iterator[Any]:
+    if isinstance(rows, QuerySet):
+        return rows.iterator(chunk_size=CHUNK_SIZE)
+    return iter(rows)
+
+
+def _plain(value: Any) -> Any:
+    """A getter's value as a cell holds it: text, a number, a date or None."""
+    if value is None or isinstance(value, bool | int | Decimal | str | datetime.date):
+        if isinstance(value, datetime.datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value)
+            return value.replace(tzinfo=None)
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return str(value)  # lazy translations, model instances, ...
+
+
+class _Lines:
+    """A file-like object that keeps what the csv writer writes, to be sent in chunks."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> bytes:
+        text, self.parts = "".join(self.parts), []
+        return text.encode("utf-8")
+
+
+def _csv_text(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return escape_cell(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, PercentNumber):
+        return format_number(Decimal(value) * 100, group=False) + "%"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, Decimal):
+        return format_number(value, group=False)
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+def _csv_chunks(rows: Iterable[Any], columns: Sequence[ExportColumn]) -> Iterator[bytes]:
+    lines = _Lines()
+    writer = csv.writer(lines)
+    writer.writerow([_csv_text(column.header) for column in columns])
+    yield b"\xef\xbb\xbf" + lines.take()
+    pending = 0
+    for row in _rows(rows):
+        writer.writerow([_csv_text(column.value(row)) for column in columns])
+        pending += 1
+        if pending == _CSV_BATCH:
+            yield lines.take()
+            pending = 0
+    if pending:
+        yield lines.take()
+
+
+_BOLD = Font(bold=True)
+_NUMBER_FORMATS = {Money: "#,##0", PercentNumber: "0.0%"}
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    value = _plain(value)
+    if isinstance(value, str):
+        value = escape_cell(value)
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if ILLEGAL_CHARACTERS_RE.search(value) else value
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "DD/MM/YYYY HH:MM" if isinstance(value, datetime.datetime) else "DD/MM/YYYY"
+        return cell
+    if type(value) in _NUMBER_FORMATS:
+        cell = WriteOnlyCell(sheet, value=Decimal(value) if isinstance(value, Decimal) else int(value))
+        cell.number_format = _NUMBER_FORMATS[type(value)]
+        return cell
+    return value
+
+
+def _sheet_title(text: str) -> str:
+    for character in "[]:*?/\\":
+        text = text.replace(character, " ")
+    return text.strip()[:31] or "Sheet"
+
+
+def _xlsx_file(rows: Iterable[Any], columns: Sequence[ExportColumn], *, title: str) -> Any:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    for index, column in enumerate(columns):
+        sheet.column_dimensions[column_letter(index)].width = max(12, min(50, len(column.header) + 4))
+    sheet.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=escape_cell(str(column.header)))
+        cell.font = _BOLD
+        header.append(cell)
+    sheet.append(header)
+    for number, row in enumerate(_rows(rows), start=1):
+        if number > XLSX_MAX_ROWS:  # rows added since they were counted
+            raise ExportTooLarge(_too_large_message(None))
+        sheet.append([_xlsx_cell(sheet, column.value(row)) for column in columns])
+    output = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 - FileResponse closes it
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Admin lists
+
+
+# What the admin shows for numbers: 1.234.567 (grouped), 12,5 (decimal comma), 45,0% (a bar's figure).
+# Digits alone count as a number only up to four of them: longer ones are codes or ID numbers.
+_SHOWN_NUMBER = re.compile(r"-?(?P<whole>\d{1,3}(?:\.\d{3})+|0|[1-9]\d{0,3})(?:,(?P<fraction>\d+))?(?P<percent>%)?")
+_NOTHING_SHOWN = ("", "—", "-")
+
+
+def value_from_display(value: Any) -> Any:
+    """What an admin column callable returned, as a cell: the text of HTML (a bar's "45,0%"), and numbers
+    the admin formatted for reading ("1.234.567" from `format_vnd`) as numbers again."""
+    if not isinstance(value, str):
+        return value
+    text = html.unescape(strip_tags(value)) if isinstance(value, SafeData) else value
+    if text.strip() in _NOTHING_SHOWN:
+        return None
+    match = _SHOWN_NUMBER.fullmatch(text.strip())
+    if match is None:
+        return text
+    sign = "-" if text.strip().startswith("-") else ""
+    whole = match["whole"].replace(".", "")
+    if match["percent"]:
+        return PercentNumber(Decimal(f"{sign}{whole}.{match['fraction'] or 0}") / 100)
+    if match["fraction"]:
+        return Decimal(f"{sign}{whole}.{match['fraction']}")
+    return Money(int(sign + whole)) if "." in match["whole"] else int(sign + whole)
+
+
+def _model_field(model: type[models.Model], name: Any) -> models.Field | None:
+    """The model field a `list_display` entry names, across relations ("household__id_number"), or None."""
+    if not isinstance(name, str):
+        return None
+    try:
+        field = get_fields_from_path(model, name)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return None
+    if field.is_relation and (field.one_to_many or field.many_to_many or not field.concrete):
+        return None
+    return field
+
+
+def _is_personal(admin_site: Any, field: models.Field) -> bool:
+    """Whether a field is personal data, as the admin of its model declares (`personal_data_fields`)."""
+    model_admin = admin_site._registry.get(field.model)
+    return field.name in getattr(model_admin, "personal_data_fields", ())
+
+
+def _field_cell(field: models.Field, value: Any, *, masked: bool) -> Any:
+    if masked:
+        return mask_personal_value(field.name, value)
+    if value is None:
+        return None
+    if getattr(field, "flatchoices", None):
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        return str(value)
+    if isinstance(field, models.BigIntegerField):  # money, in this project
+        return Money(value)
+    return value
+
+
+def list_display_columns(model_admin: Any, names: Iterable[Any], *, show_personal_data: bool) -> list[ExportColumn]:
+    """Export columns for `list_display` entries, resolved as the admin resolves them: a field's verbose
+    name and value (a choice's label, a related object's text), a callable's `short_description` and
+    result. Personal-data fields are masked unless `show_personal_data`."""
+    columns = []
+    for name in names:
+        if name == "action_checkbox":
+            continue
+        header = capfirst(str(label_for_field(name, model_admin.model, model_admin)))
+        field = _model_field(model_admin.model, name)
+        masked = field is not None and not show_personal_data and _is_personal(model_admin.admin_site, field)
+        columns.append(ExportColumn(header, _column_getter(model_admin, name, field, masked)))
+    return columns
+
+
+def _column_getter(model_admin: Any, name: Any, field: models.Field | None, masked: bool) -> Callable[[Any], Any]:
+    def value(obj: Any) -> Any:
+        try:
+            _field, attr, result = lookup_field(name, obj, model_admin)
+        except ObjectDoesNotExist:
+            return None
+        if field is not None:
+            return _field_cell(field, result, masked=masked)
+        boolean = getattr(attr, "boolean", False) or getattr(getattr(attr, "fget", None), "boolean", False)
+        if boolean:
+            return None if result is None else bool(result)
+        return value_from_display(result)
+
+    return value
+
+
+class ExportAdminMixin:
+    """Links "Export .xlsx" and "Export .csv" on a change list, exporting what the list shows.
+
+    The links are added by rendering the change list through `admin/ntp/change_list_export.html`, which
+    extends whatever template the admin chose (its own `change_list_template`, such as the totals one, or
+    Django's), so no change-list template has to know about exports. Override `get_export_columns` for
+    columns other than `list_display`.
+    """
+
+    export_template = "admin/ntp/change_list_export.html"
+
+    def get_urls(self):
+        info = (self.opts.app_label, self.opts.model_name)
+        view = self.admin_site.admin_view(self.export_view)
+        # Before the admin's own patterns, whose "<path:object_id>/" would take "export/csv/".
+        return [
+            re_path(r"^export/(?P<file_format>xlsx|csv)/$", view, name="{}_{}_export".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        changelist = context.get("cl")
+        if changelist is not None and not changelist.is_popup and not response.is_rendered:
+            names = [response.template_name] if isinstance(response.template_name, str) else response.template_name
+            context["ntp_export_parent"] = select_template(names)
+            context["ntp_exports"] = self.export_links(changelist)
+            response.template_name = self.export_template
+        return response
+
+    def export_links(self, changelist) -> list[tuple[str, str]]:
+        """(label, address) of each export of the list as the change list shows it."""
+        query = changelist.get_query_string()
+        name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_export"
+        return [(EXPORT_LABELS[f], reverse(name, args=[f]) + query) for f in FORMATS]
+
+    def get_export_columns(self, request, changelist) -> list[ExportColumn]:
+        return list_display_columns(
+            self, changelist.list_display, show_personal_data=can_see_personal_data(request.user)
+        )
+
+    def export_filename(self, file_format: str) -> str:
+        with translation.override("en"):
+            stem = slugify(str(self.opts.verbose_name_plural)) or self.opts.model_name
+        return f"{stem}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+
+    def export_view(self, request, file_format: str):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist_url = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(f"{changelist_url}?{ERROR_FLAG}=1")
+        try:
+            return export_response(
+                changelist.queryset,
+                self.get_export_columns(request, changelist),
+                file_format=file_format,
+                filename=self.export_filename(file_format),
+                title=capfirst(str(self.opts.verbose_name_plural)),
+                row_count=changelist.result_count,
+            )
+        except ExportTooLarge as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(changelist_url + changelist.get_query_string())

@@ -1,0 +1,487 @@
+"""Exports of admin lists to .xlsx and .csv: the rows the change list shows (filters, search, jurisdiction),
+its columns, formula-like text escaped, personal data masked, a fixed number of queries."""
+
+import codecs
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from localities import exports
+from localities.access import MASK, mask_id_number
+from localities.admin_tools import bar
+from localities.choices import JurisdictionLevelChoices as Level
+from localities.choices import RoleChoices as Role
+from localities.exports import ExportAdminMixin, Money, value_from_display
+from tests.localities.factories import CommuneFactory, VillageFactory
+from tests.test_admin_pages import BUILDERS
+from tests.tracker.factories import AllocationFactory, EthnicGroupFactory, HouseholdFactory, WorkFactory
+from tracker.admin import HouseholdAdmin
+from tracker.models import Household, Work
+from tracker.sheets.values import PercentNumber
+
+pytestmark = pytest.mark.django_db
+
+WORK_HEADERS = [
+    "Code",
+    "Name",
+    "Commune",
+    "Type",
+    "Status",
+    "Allocated (VND)",
+    "Disbursed (VND)",
+    "Disbursement rate",
+    "Physical progress",
+]
+HOUSEHOLD_HEADERS = [
+    "Household code",
+    "Head of household",
+    "Village",
+    "Commune",
+    "Ethnic group",
+    "Members",
+    "Latest poverty status",
+]
+
+
+def export_url(model, file_format):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_export", args=[file_format])
+
+
+def body(response):
+    return b"".join(response.streaming_content)
+
+
+def read_csv(response):
+    content = body(response)
+    assert content.startswith(codecs.BOM_UTF8)
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def read_xlsx(response):
+    return read_xlsx_bytes(body(response))
+
+
+def read(response, file_format):
+    assert response.status_code == 200, getattr(response, "content", b"")[:300]
+    return read_xlsx(response) if file_format == "xlsx" else read_csv(response)
+
+
+def codes(rows):
+    return sorted(row[0] for row in rows[1:])
+
+
+@pytest.fixture
+def national(make_official, client):
+    client.force_login(make_official(Role.NATIONAL_ADMIN, Level.NATIONAL))
+    return client
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Works and households, both formats
+
+
+def test_works_export_as_xlsx_has_the_list_columns_with_typed_values(national, world):
+    response = national.get(export_url(Work, "xlsx"))
+    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert f'filename="works-{timezone.localdate():%Y-%m-%d}.xlsx"' in response["Content-Disposition"]
+    rows = read(response, "xlsx")
+    assert rows[0] == WORK_HEADERS
+    assert codes(rows) == sorted(w.code for w in world.works.values())
+    work = world.works["c1"]
+    row = next(r for r in rows if r[0] == work.code)
+    assert row == [
+        work.code,
+        work.name,
+        str(work.commune),
+        work.get_work_type_display(),
+        work.get_status_display(),
+        1_000_000_000,  # money: an integer number of VND
+        0,
+        0,  # 0,0% as a percentage
+        None,  # no progress reported: "—" in the list
+    ]
+    assert isinstance(row[5], int)
+
+
+def test_works_export_as_csv_is_utf8_with_bom(national, world):
+    response = national.get(export_url(Work, "csv"))
+    assert response["Content-Type"] == exports.CSV_CONTENT_TYPE
+    assert response.streaming
+    assert f'filename="works-{timezone.localdate():%Y-%m-%d}.csv"' in response["Content-Disposition"]
+    rows = read(response, "csv")
+    assert rows[0] == WORK_HEADERS
+    work = world.works["l1"]
+    row = next(r for r in rows if r[0] == work.code)
+    assert row == [
+        work.code,
+        work.name,
+        str(work.commune),
+        work.get_work_type_display(),
+        work.get_status_display(),
+        "1000000000",
+        "0",
+        "0%",
+        "",
+    ]
+
+
+def test_dates_and_progress_come_out_as_dates_and_percentages(national):
+    from tracker import services
+    from tracker.choices import WorkStatusChoices
+    from tracker.models import ProgressReport
+
+    work = AllocationFactory().work
+    services.progress_report_record(
+        work=work,
+        reported_on=datetime.date(2024, 5, 3),
+        progress_percent=35,
+        status=WorkStatusChoices.UNDER_CONSTRUCTION,
+    )
+    rows = read(national.get(export_url(ProgressReport, "xlsx")), "xlsx")
+    assert rows[0][:3] == ["Work", "As of", "Physical progress"]
+    assert rows[1][:3] == [str(work), datetime.datetime(2024, 5, 3), 0.35]
+    rows = read(national.get(export_url(ProgressReport, "csv")), "csv")
+    assert rows[1][:3] == [str(work), "03/05/2024", "35%"]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_households_export(national, world, file_format):
+    rows = read(national.get(export_url(Household, file_format)), file_format)
+    assert rows[0] == HOUSEHOLD_HEADERS
+    assert codes(rows) == sorted(h.code for h in world.households.values())
+    household = world.households["c3"]
+    row = next(r for r in rows if r[0] == household.code)
+    members = 4 if file_format == "xlsx" else "4"
+    expected = [household.code, household.head_name, str(household.village), str(household.commune)]
+    assert row[:4] == expected
+    assert row[4:6] == ["Dao", members]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The rows the change list shows
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_the_filters_of_the_change_list_are_applied(national, world, file_format):
+    rows = read(national.get(export_url(Work, file_format), {"province": world.p1.pk}), file_format)
+    assert codes(rows) == sorted(world.works[k].code for k in ("c1", "l1", "c2"))
+    rows = read(national.get(export_url(Household, file_format), {"commune": world.c2.pk}), file_format)
+    assert codes(rows) == [world.households["c2"].code]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_the_search_and_ordering_of_the_change_list_are_applied(national, world, file_format):
+    work = world.works["c2"]
+    rows = read(national.get(export_url(Work, file_format), {"q": work.code}), file_format)
+    assert codes(rows) == [work.code]
+    # Ordered by code (the first column), descending.
+    rows = read(national.get(export_url(Work, file_format), {"o": "-1"}), file_format)
+    assert [r[0] for r in rows[1:]] == sorted((w.code for w in world.works.values()), reverse=True)
+
+
+def test_all_pages_are_exported_not_only_the_first(national, world, monkeypatch):
+    monkeypatch.setattr(admin.site._registry[Work], "list_per_page", 2)
+    rows = read(national.get(export_url(Work, "csv"), {"p": "2"}), "csv")
+    assert len(rows) == 1 + len(world.works)
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_an_official_of_another_province_gets_none_of_its_rows(make_official, client, world, file_format):
+    client.force_login(make_official(Role.VIEWER, Level.PROVINCE, world.p2))
+    for model, rows_of in ((Work, world.works), (Household, world.households)):
+        rows = read(client.get(export_url(model, file_format)), file_format)
+        assert codes(rows) == [rows_of["c3"].code]
+        # Filtering on the other province does not reach its rows either.
+        rows = read(client.get(export_url(model, file_format), {"province": world.p1.pk}), file_format)
+        assert rows[1:] == []
+
+
+def test_a_commune_official_gets_their_commune_and_the_legacy_one_merged_into_it(make_official, client, world):
+    client.force_login(make_official(Role.VIEWER, Level.COMMUNE, world.c1))
+    rows = read(client.get(export_url(Work, "csv")), "csv")
+    assert codes(rows) == sorted([world.works["c1"].code, world.works["l1"].code])
+
+
+def test_the_change_list_links_to_its_exports_with_its_filters(national, world):
+    url = reverse("admin:tracker_work_changelist")
+    response = national.get(url, {"province": world.p1.pk, "q": "W-", "p": "1"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    for file_format in ("xlsx", "csv"):
+        link = f"{export_url(Work, file_format)}?province={world.p1.pk}&amp;q=W-"
+        assert link in content
+    assert "Export .xlsx" in content and "Export .csv" in content
+    # The list's own template (totals of the filtered rows) still renders.
+    assert "admin/tracker/change_list_totals.html" in [t.name for t in response.templates]
+    assert dict(response.context["totals"])["works"] == "3"
+
+
+def test_no_export_links_in_a_popup(national, world):
+    response = national.get(reverse("admin:tracker_work_changelist"), {"_popup": "1"})
+    assert response.status_code == 200
+    assert export_url(Work, "csv") not in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Safety
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1", "-2", "@x", "\tTab", "\rCR", "＝1+1"]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_formula_like_cells_are_escaped(national, file_format):
+    commune = CommuneFactory()
+    for index, text in enumerate(FORMULAS):
+        WorkFactory(code=f"F-{index}", name=text, commune=commune)
+    HouseholdFactory(code="=1+2", head_name="@SUM(A1)", village=VillageFactory(commune=commune))
+    rows = read(national.get(export_url(Work, file_format), {"commune": commune.pk}), file_format)
+    names = {row[0]: row[1] for row in rows[1:]}
+    # (XML, hence .xlsx, keeps a carriage return as a line feed.)
+    expected = [text.replace("\r", "\n") if file_format == "xlsx" else text for text in FORMULAS]
+    assert names == {f"F-{index}": "'" + text for index, text in enumerate(expected)}
+    rows = read(national.get(export_url(Household, file_format), {"commune": commune.pk}), file_format)
+    assert rows[1][:2] == ["'=1+2", "'@SUM(A1)"]
+
+
+def test_negative_amounts_are_numbers_not_text(national):
+    from tracker import services
+
+    work = AllocationFactory().work
+    disbursement = services.disbursement_record(
+        work=work,
+        year=2024,
+        source=work.allocations.get().source,
+        capital_type=work.allocations.get().capital_type,
+        amount=2_500_000,
+        voucher_number="PC-1",
+        paid_on=datetime.date(2024, 5, 2),
+    )
+    services.disbursement_reverse(
+        disbursement=disbursement, reason="wrong", reversed_on=datetime.date(2024, 5, 3), user=None
+    )
+    from tracker.models import Disbursement
+
+    rows = read(national.get(export_url(Disbursement, "xlsx"), {"o": "2"}), "xlsx")
+    assert [row[6] for row in rows[1:]] == [2_500_000, -2_500_000]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Personal data
+
+
+ID_NUMBER = "006187654321"
+
+
+@pytest.fixture
+def household(world):
+    return HouseholdFactory(
+        id_number=ID_NUMBER,
+        ethnic_group=EthnicGroupFactory(code="34", name="Xinh-mun"),
+        village=VillageFactory(commune=world.c1),
+    )
+
+
+class HouseholdWithIdNumberAdmin(HouseholdAdmin):
+    """The households list with the ID number in a column, as a list showing personal data would."""
+
+    list_display = ["code", "id_number", "ethnic_group", "ethnicity"]
+
+
+def export_with_id_numbers(user, file_format, **params):
+    model_admin = HouseholdWithIdNumberAdmin(Household, admin.site)
+    request = RequestFactory().get("/export/", params)
+    request.user = user
+    return read(model_admin.export_view(request, file_format), file_format)
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_id_numbers_and_ethnicity_are_masked_without_the_permission(household, world, make_official, file_format):
+    viewer = make_official(Role.VIEWER, Level.PROVINCE, world.p1)
+    rows = export_with_id_numbers(viewer, file_format, q=household.code)
+    assert rows == [
+        ["Household code", "Head's ID number", "Ethnic group", "Ethnic group"],
+        [household.code, mask_id_number(ID_NUMBER), MASK, MASK],
+    ]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_id_numbers_and_ethnicity_are_whole_with_the_permission(household, world, make_official, file_format):
+    data_entry = make_official(Role.DATA_ENTRY, Level.PROVINCE, world.p1)
+    rows = export_with_id_numbers(data_entry, file_format, q=household.code)
+    assert rows[1] == [household.code, ID_NUMBER, str(household.ethnic_group), "Xinh-mun"]
+
+
+@pytest.mark.parametrize(("role", "found"), [(Role.VIEWER, False), (Role.DATA_ENTRY, True)])
+def test_households_export_masks_as_the_list_does(household, world, make_official, client, role, found):
+    client.force_login(make_official(role, Level.COMMUNE, world.c1))
+    for file_format in ("xlsx", "csv"):
+        response = client.get(export_url(Household, file_format))
+        content = body(response)
+        rows = read_xlsx_bytes(content) if file_format == "xlsx" else read_csv_bytes(content)
+        row = next(r for r in rows if r[0] == household.code)
+        assert row[4] == ("Xinh-mun" if found else MASK)
+        if file_format == "csv":
+            assert (b"Xinh-mun" in content) is found
+        # Searching by ID number finds the household only for those who may see ID numbers.
+        rows = read(client.get(export_url(Household, file_format), {"q": ID_NUMBER}), file_format)
+        assert codes(rows) == ([household.code] if found else [])
+
+
+def read_csv_bytes(content):
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def read_xlsx_bytes(content):
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    rows = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    workbook.close()
+    # Empty cells at the end of a row are not written: pad rows to the header's width.
+    return [row + [None] * (len(rows[0]) - len(row)) for row in rows]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Access, limits and queries
+
+
+def test_anonymous_users_are_sent_to_log_in(client, world):
+    for file_format in ("xlsx", "csv"):
+        url = export_url(Work, file_format)
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+        assert "next=" in response.url
+
+
+def test_a_user_without_the_view_permission_is_refused(make_official, client, world):
+    from localities.models import Official
+
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    assert client.get(export_url(Official, "csv")).status_code == 403
+    assert client.get(export_url(Official, "xlsx")).status_code == 403
+
+
+def test_an_unknown_format_is_no_export(national):
+    response = national.get(export_url(Work, "csv").replace("/csv/", "/json/"))
+    assert "Content-Disposition" not in response
+
+
+def test_a_wrong_filter_goes_back_to_the_list(national, world):
+    response = national.get(export_url(Work, "csv"), {"nonsense": "1"})
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
+
+
+def test_too_many_rows_for_xlsx_suggests_csv(national, world, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    response = national.get(export_url(Work, "xlsx"), {"province": world.p1.pk}, follow=True)
+    assert response.redirect_chain[0][0].endswith(f"?province={world.p1.pk}")
+    [message] = [str(m) for m in response.context["messages"]]
+    assert (
+        message
+        == "This list has 3 rows; an .xlsx sheet holds at most 2. Export it as .csv, or narrow it with the filters."
+    )
+    rows = read(national.get(export_url(Work, "csv"), {"province": world.p1.pk}), "csv")
+    assert len(rows) == 4
+    rows = read(national.get(export_url(Work, "xlsx"), {"q": world.works["c1"].code}), "xlsx")
+    assert len(rows) == 2
+
+
+def _export_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        content = body(response)
+    assert response.status_code == 200
+    assert content
+    writes = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    return len(captured)
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_a_fixed_number_of_queries_whatever_the_rows(national, file_format):
+    commune = CommuneFactory()
+    for _ in range(3):
+        AllocationFactory(work__commune=commune)
+        HouseholdFactory(village=VillageFactory(commune=commune))
+    few = {model: _export_queries(national, export_url(model, file_format)) for model in (Work, Household)}
+    for _ in range(27):
+        AllocationFactory(work__commune=CommuneFactory())
+        HouseholdFactory(village=VillageFactory(commune=commune))
+    assert Work.objects.count() == 30 and Household.objects.count() == 30
+    many = {model: _export_queries(national, export_url(model, file_format)) for model in (Work, Household)}
+    assert many == few
+    assert LogEntry.objects.count() == 0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Every list
+
+
+def _exportable(model):
+    return isinstance(admin.site._registry[model], ExportAdminMixin)
+
+
+REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
+
+
+def test_lists_without_exports_are_only_djangos_and_axes_own():
+    others = {m._meta.label_lower for m in REGISTERED if not _exportable(m)}
+    assert others == {"auth.user", "auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+
+
+@pytest.mark.parametrize("model", [m for m in REGISTERED if _exportable(m)], ids=lambda m: m._meta.label)
+def test_every_list_exports_as_csv_for_the_national_administrator(national, model):
+    if model not in BUILDERS:  # test_admin_pages.py asks for one
+        pytest.skip(f"no builder for {model._meta.label} in tests/test_admin_pages.py")
+    obj = BUILDERS[model]()
+    changelist = national.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+    assert changelist.status_code == 200
+    assert export_url(model, "csv") in changelist.content.decode()
+    response = national.get(export_url(model, "csv"), {"id": obj.pk})
+    rows = read(response, "csv")
+    list_display = [n for n in changelist.context["cl"].list_display if n != "action_checkbox"]
+    assert len(rows[0]) == len(list_display)
+    assert len(rows) == 2, rows
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading what the admin displays
+
+
+@pytest.mark.parametrize(
+    ("shown", "value"),
+    [
+        ("1.234.567", Money(1_234_567)),
+        ("-1.000", Money(-1000)),
+        ("0", 0),
+        ("2025", 2025),
+        ("12,5", Decimal("12.5")),
+        ("25,0%", PercentNumber("0.25")),
+        (bar(45), PercentNumber("0.45")),
+        (bar(None), None),
+        ("—", None),
+        ("001234567889", "001234567889"),
+        ("123456789012", "123456789012"),
+        ("Quý 1/2025", "Quý 1/2025"),
+        (mark_safe("<b>A &amp; B</b>"), "A & B"),
+        ("<b>not html</b>", "<b>not html</b>"),
+        (7, 7),
+    ],
+)
+def test_value_from_display(shown, value):
+    result = value_from_display(shown)
+    assert result == value
+    assert type(result) is type(value)
