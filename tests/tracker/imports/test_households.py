@@ -243,3 +243,24 @@ def test_sheet_template_writes_every_accepted_header(tmp_path):
     assert headers[:3] == ["Mã hộ", "Họ tên chủ hộ", "Số CCCD"]
     guide = "\n".join(str(c.value) for r in workbook.worksheets[1].iter_rows() for c in r if c.value)
     assert "Household code" in guide and "Members" in guide
+
+
+def test_an_import_killed_half_way_leaves_no_row_and_no_history(world, monkeypatch):
+    kind = type(get_kind("households"))
+    monkeypatch.setattr(kind, "chunk_size", 2)
+    original = kind.process
+    calls = []
+
+    def process(self, chunk, ctx):
+        calls.append(len(chunk))
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the process stopped after two chunks were written
+        return original(self, chunk, ctx)
+
+    monkeypatch.setattr(kind, "process", process)
+    with pytest.raises(KeyboardInterrupt):
+        imported(csv_file(*[row(f"H-{i:03d}", world.c1) for i in range(1, 8)]))
+    assert calls == [2, 2, 2]
+    assert not Household.objects.filter(code__startswith="H-0").exists()
+    assert not Household.history.filter(code__startswith="H-0").exists()
+    assert not Village.objects.filter(name="Thôn Nà Lẹng").exists()
