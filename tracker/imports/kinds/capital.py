@@ -43,7 +43,7 @@ from ...models import Allocation, Disbursement
 from ...sheets import AmountColumn, ChoiceColumn, CodeColumn, DateColumn, IntegerColumn, Row, SheetError, TextColumn
 from ...sheets.values import shown
 from ..base import ImportContext
-from ..lookups import name_key, pad_code
+from ..lookups import Unit, name_key, pad_code
 from .common import (
     COMMUNE,
     COMMUNE_CODE,
@@ -53,7 +53,6 @@ from .common import (
     PROVINCE_CODE,
     WORK_CODE,
     RowByRowKind,
-    find_commune,
     find_component,
     find_work,
     load_works,
@@ -153,15 +152,20 @@ LEDGER_FIELDS = {
 
 def change(label, recorded: Any, given: Any) -> str:
     """One difference between a recorded entry and a row, as a message lists it."""
-    blank = _("blank")
+
+    def text(value):
+        if value in (None, ""):
+            return _("blank")
+        return str(value) if isinstance(value, str) and len(value) <= 200 else shown(value)
+
     return _("%(field)s: %(recorded)s recorded, %(given)s in the file") % {
         "field": label,
-        "recorded": shown(recorded) if recorded not in (None, "") else blank,
-        "given": shown(given) if given not in (None, "") else blank,
+        "recorded": text(recorded),
+        "given": text(given),
     }
 
 
-def _differences(record, values: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
+def recorded_differences(record, values: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
     """The fields of a recorded entry the row gives other values for, labelled by the model's verbose names."""
     found = []
     for name in fields:
@@ -196,7 +200,7 @@ class _LedgerKind(RowByRowKind):
         }
 
     def differences(self, record, values: dict[str, Any]) -> list[str]:
-        return _differences(record, values, self.compared)
+        return recorded_differences(record, values, self.compared)
 
     def unchangeable_message(self, record, differences: list[str]) -> str:
         return _(
@@ -215,6 +219,8 @@ class _LedgerKind(RowByRowKind):
 
 
 class CapitalPlanImport(_LedgerKind):
+    """Plan entries of a province (or of its communes); an entry recorded with other values is an error."""
+
     name = "capital-plans"
     label = gettext_lazy("capital plan entries")
     model = CapitalPlanEntry
@@ -278,9 +284,7 @@ class CapitalPlanImport(_LedgerKind):
             return None
         province = units[0]
         if ctx.plan_provinces is not None and province.pk not in ctx.plan_provinces:
-            row.add_error(
-                _("%(province)s is outside your jurisdiction.") % {"province": province.name}, column=column
-            )
+            row.add_error(_("%(province)s is outside your jurisdiction.") % {"province": province.name}, column=column)
             return None
         if ctx.commune_official:
             row.add_error(
@@ -293,11 +297,39 @@ class CapitalPlanImport(_LedgerKind):
             return None
         return province.pk
 
+    def _commune(self, row: Row, ctx: ImportContext, decided_on: datetime.date | None) -> Unit | None:
+        """The row's commune; a code or name both maps use (a current commune kept the code of a legacy one it
+        did not absorb) means the unit of the map in force on the decision date."""
+        v = row.values
+        code, name = v["commune_code"], v["commune_name"]
+        column = "commune_code" if code else "commune_name"
+        provinces = ctx.localities.province(v["province_code"], v["province"])
+        if isinstance(provinces, str):
+            row.add_error(provinces, column="province_code" if v["province_code"] else "province")
+            return None
+        unit = ctx.localities.commune(code, name, provinces)
+        if isinstance(unit, str) and decided_on is not None:
+            legacy = decided_on < CURRENT_VALID_FROM
+            in_force = {pk for pk, p in ctx.localities.provinces.items() if p.is_legacy == legacy}
+            retry = ctx.localities.commune(code, name, in_force if provinces is None else provinces & in_force)
+            if isinstance(retry, Unit) and retry.is_legacy == legacy:
+                unit = retry
+        if isinstance(unit, str):
+            row.add_error(unit, column=column)
+            return None
+        if not ctx.may_change(unit.pk):
+            row.add_error(
+                _("%(commune)s is outside your jurisdiction.") % {"commune": ctx.localities.describe(unit)},
+                column=column,
+            )
+            return None
+        return unit
+
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         values = self.capital_values(row)
         values["component"] = find_component(row, ctx)
         if row.values["commune_code"] or row.values["commune_name"]:
-            commune = find_commune(row, ctx)
+            commune = self._commune(row, ctx, values["decided_on"])
             if commune is not None:
                 values["commune_id"], values["province_id"] = commune.pk, commune.province_id
         else:
@@ -351,6 +383,8 @@ class CapitalPlanImport(_LedgerKind):
 
 
 class AllocationImport(_LedgerKind):
+    """Capital allocated to works; an entry recorded with other values is an error (correct by adjustment)."""
+
     name = "allocations"
     label = gettext_lazy("capital allocations")
     model = Allocation
@@ -468,6 +502,8 @@ PAYMENT_COMPARED = ("year", "source", "capital_type", "amount", "paid_on", "note
 
 
 class DisbursementImport(RowByRowKind):
+    """Treasury payments and their reversals; a payment recorded with other values is an error (reverse it)."""
+
     name = "disbursements"
     label = gettext_lazy("disbursements")
     model = Disbursement
@@ -476,7 +512,11 @@ class DisbursementImport(RowByRowKind):
         WORK_CODE,
         IntegerColumn(YEAR.key, YEAR.header, aliases=YEAR.aliases, min_value=2000, max_value=2100, help=YEAR.help),
         ChoiceColumn(
-            SOURCE.key, SOURCE.header, aliases=SOURCE.aliases, choices=CapitalSourceChoices, aliases_for_choices=SOURCE_WORDS
+            SOURCE.key,
+            SOURCE.header,
+            aliases=SOURCE.aliases,
+            choices=CapitalSourceChoices,
+            aliases_for_choices=SOURCE_WORDS,
         ),
         ChoiceColumn(
             CAPITAL_TYPE.key,
@@ -588,8 +628,8 @@ class DisbursementImport(RowByRowKind):
 
     def differences(self, record, values: dict[str, Any]) -> list[str]:
         if not values["reverses"]:
-            return _differences(record, values, PAYMENT_COMPARED)
-        found = _differences(record, values, ("paid_on", "note"))
+            return recorded_differences(record, values, PAYMENT_COMPARED)
+        found = recorded_differences(record, values, ("paid_on", "note"))
         original = record.reverses
         return found + self._reversal_mismatch(original, values)
 
@@ -684,16 +724,24 @@ class DisbursementImport(RowByRowKind):
             if unreversed.count() <= 1 or not unreversed.filter(pk=pk).exists():
                 continue
             first = ctx.first_payment_row.get((work.pk, voucher))
-            where = (
-                _("on row %(row)d") % {"row": first}
-                if first is not None and first != number
-                else _("already recorded")
-            )
-            message = _(
-                "Voucher %(voucher)s of work %(work)s is paid %(where)s, and this row pays it again: a voucher is "
-                "paid once. If it was entered twice, cancel the extra payment with a row giving “%(column)s” "
-                "%(voucher)s; otherwise correct or remove this row."
-            ) % {"voucher": voucher, "work": work.code, "where": where, "column": ctx.sheet.header_for("reverses")}
+            if first is not None and first != number:
+                message = _(
+                    "Voucher %(voucher)s of work %(work)s is paid on row %(row)d, and this row pays it again: a "
+                    "voucher is paid once. If it was entered twice, cancel the extra payment with a row giving "
+                    "“%(column)s” %(voucher)s; otherwise correct or remove this row."
+                )
+            else:
+                message = _(
+                    "Voucher %(voucher)s of work %(work)s is already recorded, and this row pays it again: a voucher "
+                    "is paid once. If it was entered twice, cancel the extra payment with a row giving “%(column)s” "
+                    "%(voucher)s; otherwise correct or remove this row."
+                )
+            message %= {
+                "voucher": voucher,
+                "work": work.code,
+                "row": first or 0,
+                "column": ctx.sheet.header_for("reverses"),
+            }
             result.errors.add(SheetError(message, row=number, column=ctx.sheet.header_for("voucher_number")))
             result.error_rows += 1
             result.new -= 1

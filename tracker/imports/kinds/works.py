@@ -24,10 +24,11 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -207,27 +208,27 @@ COLUMNS = [
     TextColumn("note", "Ghi chú", aliases=["Note", "Notes"]),
 ]
 
-# Column key → the Work field it sets; a blank cell is the field's empty value.
-SCALAR_FIELDS = {
-    "name": "name",
-    "work_type": "work_type",
-    "is_maintenance": "is_maintenance",
-    "investor": "investor",
-    "capacity": "capacity",
-    "capacity_unit": "capacity_unit",
-    "approved_investment": "approved_investment",
-    "is_small_work": "is_small_work",
-    "status": "status",
-    "start_date": "start_date",
-    "planned_completion_date": "planned_completion_date",
-    "actual_completion_date": "actual_completion_date",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "beneficiary_households": "beneficiary_households",
-    "note": "note",
-}
+# The Work fields a column of the same key sets; a blank cell is the field's empty value (BLANK, or None).
+SCALAR_FIELDS = (
+    "name",
+    "work_type",
+    "is_maintenance",
+    "investor",
+    "capacity",
+    "capacity_unit",
+    "approved_investment",
+    "is_small_work",
+    "status",
+    "start_date",
+    "planned_completion_date",
+    "actual_completion_date",
+    "latitude",
+    "longitude",
+    "beneficiary_households",
+    "note",
+)
 BLANK = {"investor": "", "capacity_unit": "", "approved_investment": 0, "note": ""}
-# A broken model constraint, by its message, and the column the official should look at.
+# The column an official should look at when one of the work's constraints is broken, by constraint name.
 CONSTRAINT_COLUMNS = {
     "tracker_work_investment_non_negative": "approved_investment",
     "tracker_work_completion_after_start": "actual_completion_date",
@@ -237,34 +238,36 @@ CONSTRAINT_COLUMNS = {
 }
 
 
+def plain(number: Decimal | None) -> Decimal | None:
+    """The number without trailing zeros (75.500 → 75.5): Django's decimal validation counts them as places,
+    and a percentage read from Excel (0.755 × 100) or a value typed "0,380" has them."""
+    if number is None:
+        return None
+    normal = number.normalize()
+    return normal if normal.as_tuple().exponent <= 0 else normal.quantize(Decimal(1))
+
+
 def _split(text: str | None) -> list[str]:
     return [part for part in LIST_SEPARATORS.split(text or "") if part]
 
 
-def _constraint_fields() -> dict[str, str]:
+def _constraints_by_message() -> dict[str, str]:
     return {str(c.violation_error_message): c.name for c in Work._meta.constraints if c.name in CONSTRAINT_COLUMNS}
 
 
 def work_save(work: Work, *, components=None, villages=None, user, fields_changed: bool = True) -> Work:
     """Validate and save a work as the admin does, then its components and villages (None: unchanged).
 
-    The model's check constraints are left to the database, and checked by Django (for their messages, each
-    on its field so that the import puts it on a column) only when the database refuses the row: Django
-    checks each with a query of its own, which costs more than all the rest for a file of works.
+    The work's constraints broken are reported on their field, so that the import puts them on a column.
     """
     with transaction.atomic():
         work._history_user = user
         if fields_changed:
             try:
-                work.full_clean(validate_constraints=False)
-                try:
-                    with transaction.atomic():
-                        work.save()
-                except IntegrityError:
-                    work.validate_constraints()
-                    raise
+                work.full_clean()
             except ValidationError as error:
                 raise _on_fields(error) from None
+            work.save()
         if components is not None:
             work.components.set(components)
         if villages is not None:
@@ -276,7 +279,7 @@ def work_save(work: Work, *, components=None, villages=None, user, fields_change
 def _on_fields(error: ValidationError) -> ValidationError:
     if not hasattr(error, "error_dict") or NON_FIELD_ERRORS not in error.error_dict:
         return error
-    by_message = _constraint_fields()
+    by_message = _constraints_by_message()
     placed: dict[str, list] = {}
     for field, errors in error.error_dict.items():
         for item in errors:
@@ -299,7 +302,7 @@ class WorkImport(RowByRowKind):
         "imported twice changes nothing."
     )
     fields = {
-        **{field: key for key, field in SCALAR_FIELDS.items()},
+        **{field: field for field in SCALAR_FIELDS},
         "code": "work",
         "commune": "commune_code",
         "components": "component",
@@ -343,17 +346,13 @@ class WorkImport(RowByRowKind):
                     new_villages.append(name)
             elif pk not in village_ids:
                 village_ids.append(pk)
-        values = {
-            "code": v["work"],
-            "commune_id": commune.pk,
-            "components": components,
-            "village_ids": village_ids,
-            "new_villages": new_villages,
-        }
-        for key, field in SCALAR_FIELDS.items():
-            if ctx.sheet.has_column(key):
-                value = v[key]
-                values[field] = BLANK.get(key) if value is None else value
+        values = {"code": v["work"], "commune_id": commune.pk, "components": components}
+        if ctx.sheet.has_column("villages"):
+            values["village_ids"], values["new_villages"] = village_ids, new_villages
+        for field in SCALAR_FIELDS:
+            if ctx.sheet.has_column(field):
+                value = plain(v[field]) if isinstance(v[field], Decimal) else v[field]
+                values[field] = BLANK.get(field) if value is None else value
         if values.get("status") is None:
             values.pop("status", None)
         return values
@@ -396,13 +395,15 @@ class WorkImport(RowByRowKind):
             changed.append("commune")
         if {c.pk for c in record.components.all()} != {c.pk for c in values["components"]}:
             changed.append("components")
-        if values["new_villages"] or {v.pk for v in record.villages.all()} != set(values["village_ids"]):
+        if "village_ids" in values and (
+            values["new_villages"] or {v.pk for v in record.villages.all()} != set(values["village_ids"])
+        ):
             changed.append("villages")
         return changed
 
     @staticmethod
     def _scalar_fields(values: dict[str, Any]) -> list[str]:
-        return [field for field in SCALAR_FIELDS.values() if field in values]
+        return [field for field in SCALAR_FIELDS if field in values]
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -471,6 +472,9 @@ class WorkImport(RowByRowKind):
 def _row_villages(values: dict[str, Any], ctx: ImportContext):
     """The row's village ids, the unknown villages added to the commune first; if the row then fails (its
     savepoint is rolled back), they are taken out of the index and the count again."""
+    if "village_ids" not in values:  # the file has no villages column
+        yield None
+        return
     ids = list(values["village_ids"])
     commune_id = values["commune_id"]
     added = []
