@@ -204,5 +204,8 @@ class ImportKind:
     def finish(self, ctx: ImportContext) -> None:
         """After the last chunk, inside the transaction."""
 
+    def close(self, ctx: ImportContext) -> None:
+        """Always, last, inside the transaction (also when an error stops the import): release resources."""
+
 
 OUTSIDE = gettext_lazy("This row is outside your jurisdiction: %(unit)s is not yours to change.")

@@ -122,6 +122,46 @@ def insert_values_with_history(model, rows: list[dict], *, user=None) -> list[in
     return ids
 
 
+def copy_new_rows(raw, model, rows: list[dict], *, user_id: int | None, now) -> list[int]:
+    """The PostgreSQL half of `insert_values_with_history` on a raw psycopg connection, for a writer thread
+    (Django's connection objects belong to the thread that opened them; psycopg's are thread-safe).
+    The caller keeps its own thread off the connection until this returns."""
+    fields = _concrete_fields(model)
+    pk = model._meta.pk
+    stamped = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, len(rows)],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+    for row, new_id in zip(rows, ids, strict=True):
+        row[pk.attname] = new_id
+        for name in stamped:
+            row[name] = now
+    attnames = [f.attname for f in fields]
+    history_model = model.history.model
+    tracked = _history_fields(model)
+    extra = [history_model._meta.get_field(name) for name in _HISTORY_COLUMNS]
+    tail = (now, None, "+", user_id, ChangePathChoices.IMPORT)
+    tracked_names = [f.attname for f in tracked]
+    for table, columns, values in (
+        (model._meta.db_table, fields, (tuple(row.get(a) for a in attnames) for row in rows)),
+        (
+            history_model._meta.db_table,
+            tracked + extra,
+            (tuple(row.get(a) for a in tracked_names) + tail for row in rows),
+        ),
+    ):
+        names = ", ".join(f'"{f.column}"' for f in columns)
+        with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
+            copy.set_types([_copy_type(f) for f in columns])
+            write_row = copy.write_row
+            for value in values:
+                write_row(value)
+    return ids
+
+
 def update_with_history(model, objs: list, fields: Sequence[str], *, user=None) -> None:
     """UPDATE `fields` of `objs` (saved instances carrying the new values) and one '~' record each."""
     if not objs:

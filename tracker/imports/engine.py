@@ -66,20 +66,10 @@ def run_import(
             ctx.skip_duplicates = skip_duplicates
             try:
                 with transaction.atomic():
-                    kind.prepare(ctx)
-                    chunk = []
-                    for row in sheet:
-                        chunk.append(row)
-                        if len(chunk) >= kind.chunk_size:
-                            _process(kind, chunk, ctx)
-                            chunk = []
-                            if progress:
-                                progress(result.rows)
-                    if chunk:
-                        _process(kind, chunk, ctx)
-                    kind.finish(ctx)
-                    if progress:
-                        progress(result.rows)
+                    try:
+                        _run(kind, sheet, ctx, progress)
+                    finally:
+                        kind.close(ctx)
                     if result.errors or dry_run:
                         raise _Rollback
                     result.written = True
@@ -89,6 +79,23 @@ def run_import(
         result.rejected = list(rejected.errors)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _run(kind: ImportKind, sheet, ctx: ImportContext, progress: Progress | None) -> None:
+    kind.prepare(ctx)
+    chunk = []
+    for row in sheet:
+        chunk.append(row)
+        if len(chunk) >= kind.chunk_size:
+            _process(kind, chunk, ctx)
+            chunk = []
+            if progress:
+                progress(ctx.result.rows)
+    if chunk:
+        _process(kind, chunk, ctx)
+    kind.finish(ctx)
+    if progress:
+        progress(ctx.result.rows)
 
 
 def _process(kind: ImportKind, chunk, ctx: ImportContext) -> None:
