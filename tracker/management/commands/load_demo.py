@@ -10,7 +10,8 @@ from tracker.demo import SEEDS_DIR, DemoDataError, demo_load, demo_summary
 class Command(BaseCommand):
     help = (
         "Load the demo data set (seeds/*.csv: Bắc Kạn 2022, Quảng Ninh 2025, Thôm Ưng village) through the "
-        "services. Needs load_localities and the reference fixtures; does nothing if already loaded."
+        "spreadsheet import, as an official's upload would go. Needs load_localities and the reference fixtures; "
+        "does nothing if already loaded."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         if result.already_loaded:
             self.stdout.write(_("The demo data is already loaded; nothing changed."))
         else:
-            made = ", ".join(f"{count} {model._meta.verbose_name_plural}" for model, count in result.created.items())
+            made = ", ".join(f"{kind} {outcome.new}" for kind, outcome in result.results.items())
             self.stdout.write(
                 self.style.SUCCESS(
                     _("Demo data loaded in %(seconds).1f s: %(made)s.")
