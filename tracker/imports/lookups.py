@@ -19,6 +19,7 @@ unit's kind ("Xã", "Phường", "Tỉnh", ...), with or without accents, on eit
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -86,6 +87,9 @@ def name_key(text: str | None, *, villages: bool = False) -> str:
         return folded
     stripped = _UNIT_ONLY_PREFIX.sub("", folded, count=1)
     return stripped or folded
+
+
+REFORM_DATE = datetime.date(2025, 7, 1)  # the two-level map (34 provinces, 3,321 communes) in force
 
 
 def pad_code(code: str | None, width: int) -> str:
@@ -225,8 +229,14 @@ class LocalityIndex:
         kept_current = current_ids - {u.successor_id for u in merged}
         return [u for u in units if u.is_legacy or u.pk in kept_current]
 
-    def commune(self, code: str | None, name: str | None, provinces: set[int] | None = None) -> Unit | str | None:
-        """The commune a row names, a message saying why none or several, or None if the row gives none."""
+    def commune(
+        self, code: str | None, name: str | None, provinces: set[int] | None = None, *, on: datetime.date | None = None
+    ) -> Unit | str | None:
+        """The commune a row names, a message saying why none or several, or None if the row gives none.
+
+        `on`, the date of the row's data when it has one, settles a code or name that both maps use for
+        unrelated units: the unit of the map in force that day.
+        """
         if not code and not name:
             return None
         if code:
@@ -259,6 +269,9 @@ class LocalityIndex:
             mine = [u for u in units if u.pk in self.allowed]
             units = mine or units
         units = self._prefer_legacy(units)
+        if len(units) > 1 and on is not None:
+            in_force = [u for u in units if u.is_legacy == (on < REFORM_DATE)]
+            units = in_force or units
         if len(units) == 1:
             return units[0]
         return _("“%(name)s” names several communes: %(candidates)s. Give the commune code.") % {

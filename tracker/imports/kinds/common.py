@@ -22,7 +22,7 @@ from programs.models import Component
 from ...models import Work
 from ...sheets import CodeColumn, Row, SheetError, TextColumn
 from ..base import ImportContext, ImportKind
-from ..lookups import LocalityIndex, name_key
+from ..lookups import REFORM_DATE, LocalityIndex, name_key
 
 PROVINCE_CODE = CodeColumn("province_code", "Mã tỉnh", aliases=["Province code", "Mã tỉnh/thành phố"], width=2)
 PROVINCE = TextColumn("province", "Tỉnh", aliases=["Province", "Tên tỉnh", "Tỉnh/thành phố", "Tỉnh, thành phố"])
@@ -59,19 +59,21 @@ def prepare_localities(ctx: ImportContext) -> None:
     ctx.commune_cache = {}
 
 
-def find_commune(row: Row, ctx: ImportContext, *, required: bool = True):
+def find_commune(row: Row, ctx: ImportContext, *, required: bool = True, on=None):
     """The row's commune (a `lookups.Unit`) from its code/name and province columns, or None with the error
-    on the row (no error when the row gives none and `required` is False). Cached per distinct set of
-    values: files repeat the same few communes."""
+    on the row (no error when the row gives none and `required` is False). `on`: the date of the row's data,
+    for a code both maps use (see `LocalityIndex.commune`). Cached per distinct set of values: files repeat
+    the same few communes."""
     v = row.values
-    key = (v.get("province_code"), v.get("province"), v.get("commune_code"), v.get("commune_name"))
+    legacy_map = None if on is None else on < REFORM_DATE
+    key = (v.get("province_code"), v.get("province"), v.get("commune_code"), v.get("commune_name"), legacy_map)
     found = ctx.commune_cache.get(key)
     if found is None:
         provinces = ctx.localities.province(key[0], key[1])
         if isinstance(provinces, str):
             found = (provinces, "province_code" if key[0] else "province")
         else:
-            unit = ctx.localities.commune(key[2], key[3], provinces)
+            unit = ctx.localities.commune(key[2], key[3], provinces, on=on)
             column = "commune_code" if key[2] else "commune_name"
             if unit is None:
                 found = (_("Give the commune: its code or its name.") if required else None, column)

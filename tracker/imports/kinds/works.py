@@ -334,7 +334,9 @@ class WorkImport(RowByRowKind):
         if recorded is not None and not ctx.may_change(recorded.commune_id):
             row.add_error(_("The work %(code)s is outside your jurisdiction.") % {"code": v["work"]}, column="work")
             return None
-        commune = find_commune(row, ctx)
+        # The data's date (a work is placed on the map in force when it started or was planned).
+        on = v.get("start_date") or v.get("planned_completion_date") or v.get("actual_completion_date")
+        commune = find_commune(row, ctx, on=on)
         components = self._components(row, ctx)
         if row.errors or commune is None or components is None:
             return None
