@@ -15,7 +15,7 @@ from localities.models import Commune
 from ..sheets import Column, ErrorLog, Row, SheetError
 
 MAX_ERRORS = 10_000  # errors kept and shown; a file with more is counted, not listed in full
-CREATED_LABELS = {"villages": gettext_lazy("villages")}
+CREATED_LABELS = {"villages": gettext_lazy("villages"), "yearly statuses": gettext_lazy("yearly poverty statuses")}
 
 
 @dataclass

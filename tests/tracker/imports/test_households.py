@@ -264,3 +264,37 @@ def test_an_import_killed_half_way_leaves_no_row_and_no_history(world, monkeypat
     assert not Household.objects.filter(code__startswith="H-0").exists()
     assert not Household.history.filter(code__startswith="H-0").exists()
     assert not Village.objects.filter(name="Thôn Nà Lẹng").exists()
+
+
+def test_a_list_of_poor_households_records_their_yearly_status(world, make_official):
+    call_command("loaddata", "legal_documents", "poverty_standards", verbosity=0)
+    official = province_official(make_official, world.p1)
+    header = HEADER + ",Năm,Hộ nghèo,Hộ cận nghèo"
+    data = (
+        "\ufeff"
+        + header
+        + "\n"
+        + "\n".join(
+            [
+                row("H-001", world.c1) + ",2024,x,",
+                row("H-002", world.c1) + ",2024,,x",
+                row("H-003", world.c1) + ",,,",
+                row("H-004", world.c1) + ",,x,",
+                row("H-005", world.c1) + ",2024,x,x",
+            ]
+        )
+    )
+    result = imported(data.encode(), official)
+    assert {(e.row, e.column) for e in result.errors} == {(5, "Năm"), (6, "Hộ nghèo")}
+    assert not result.written
+    data = "\n".join(data.splitlines()[:4])
+    result = imported(data.encode(), official)
+    assert result.written and result.created["yearly statuses"] == 2, result.summary()
+    recorded = Household.objects.filter(code__startswith="H-00", assessments__year=2024)
+    statuses = dict(recorded.values_list("code", "assessments__status"))
+    assert statuses == {"H-001": "poor", "H-002": "near_poor"}
+    again = imported(data.encode(), official)
+    assert (again.unchanged, again.created.get("yearly statuses", 0)) == (3, 0)
+    other = data.replace(",2024,,x", ",2024,x,")
+    refused = imported(other.encode(), official)
+    assert not refused.written and "already recorded as Near-poor" in next(iter(refused.errors)).message

@@ -16,6 +16,7 @@ whole file refused, or with `skip_duplicates` the rows skipped and listed):
 
 from __future__ import annotations
 
+import datetime
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 
@@ -27,12 +28,15 @@ from django.utils.translation import gettext_lazy
 
 from localities.models import Village
 
-from ...models import Household
-from ...sheets import CodeColumn, IntegerColumn, Row, SheetError, TextColumn
+from ...choices import PovertyStatusChoices
+from ...locks import approved_report_covering, lock_message
+from ...models import Household, PovertyAssessment, PovertyStandard
+from ...sheets import BooleanColumn, ChoiceColumn, CodeColumn, IntegerColumn, Row, SheetError, TextColumn
 from ..base import ImportContext, ImportKind
 from ..bulk import copy_new_rows, insert_values_with_history, insert_with_history, update_with_history
 from ..lookups import EthnicGroupIndex, VillageIndex
 from .common import COMMUNE, COMMUNE_CODE, PROVINCE, PROVINCE_CODE, find_commune, prepare_localities
+from .poverty import STATUS_WORDS
 
 COLUMNS = [
     CodeColumn(
@@ -78,6 +82,23 @@ COLUMNS = [
         required=True,
     ),
     TextColumn("address", "Địa chỉ", aliases=["Address"], max_length=300),
+    # The yearly poverty status, when the list gives it (a commune's "danh sách hộ nghèo, cận nghèo năm ...").
+    IntegerColumn(
+        "status_year",
+        "Năm",
+        aliases=["Year", "Năm rà soát", "Năm phân loại", "Năm công nhận"],
+        help=gettext_lazy("With a status: the year of the household's poverty status."),
+    ),
+    ChoiceColumn(
+        "status",
+        "Phân loại hộ",
+        aliases=["Poverty status", "Status", "Kết quả phân loại", "Phân loại", "Diện hộ", "Hộ nghèo/cận nghèo"],
+        choices=PovertyStatusChoices,
+        aliases_for_choices=STATUS_WORDS,
+        help=gettext_lazy("The household's status that year; or mark “x” in a “Hộ nghèo” or “Hộ cận nghèo” column."),
+    ),
+    BooleanColumn("poor_mark", "Hộ nghèo", aliases=["Poor", "Poor household", "Nghèo"]),
+    BooleanColumn("near_poor_mark", "Hộ cận nghèo", aliases=["Near-poor", "Near-poor household", "Cận nghèo"]),
 ]
 
 COMPARED = ("head_name", "id_number", "ethnic_group_id", "commune_id", "village_id", "member_count", "address")
@@ -190,9 +211,11 @@ class HouseholdImport(ImportKind):
         members = v["member_count"]
         if members is not None and not 1 <= members <= 1000:
             row.add_error(_("A household has at least one member (and not over 1,000)."), column="member_count")
+        status = self._status(row)
         if row.errors:
             return None
         return {
+            "status": status,
             "code": v["code"],
             "head_name": v["head_name"],
             "id_number": id_number,
@@ -202,6 +225,26 @@ class HouseholdImport(ImportKind):
             "member_count": members,
             "address": v["address"] or "",
         }
+
+    def _status(self, row: Row) -> tuple[int, str] | None:
+        """(year, status) when the row gives a yearly poverty status, else None."""
+        v = row.values
+        status = v.get("status")
+        marks = [
+            s
+            for s, key in ((PovertyStatusChoices.POOR, "poor_mark"), (PovertyStatusChoices.NEAR_POOR, "near_poor_mark"))
+            if v.get(key)
+        ]
+        if len(marks) > 1 or (marks and status and marks[0] != status):
+            row.add_error(_("The row marks more than one poverty status."), column="poor_mark" if marks else "status")
+            return None
+        status = status or (marks[0] if marks else None)
+        if status is None:
+            return None
+        if v.get("status_year") is None:
+            row.add_error(_("Give the year of the household's poverty status."), column="status_year")
+            return None
+        return v["status_year"], status
 
     # -- a chunk ---------------------------------------------------------------------------------------------
 
@@ -226,7 +269,9 @@ class HouseholdImport(ImportKind):
         seen_code: dict[str, int] = {}
         seen_id: dict[str, int] = {}
         new, changed, written = [], [], []
+        statuses = []  # (row, household id or index in `new`, (year, status), commune id, outcome)
         for row, values in built:
+            status = values.pop("status")
             code, id_number = values["code"], values["id_number"]
             duplicate = self._duplicate(row, values, by_code, by_id, seen_code, seen_id, ctx)
             if duplicate:
@@ -250,10 +295,16 @@ class HouseholdImport(ImportKind):
             record = values
             record["village_id"] = village_id
             if current is None:
+                if status:
+                    statuses.append((row, -1 - len(new), status, record["commune_id"], "new"))
                 new.append((row, record))
             elif any(record[f] != current[f] for f in COMPARED):
+                if status:
+                    statuses.append((row, current["id"], status, record["commune_id"], "changed"))
                 changed.append((row, Household(**{**current, **record})))
             else:
+                if status:
+                    statuses.append((row, current["id"], status, record["commune_id"], "unchanged"))
                 result.unchanged += 1
                 written.append((current["id"], row.number))
         update_with_history(Household, [h for _row, h in changed], COMPARED, user=ctx.user)
@@ -262,9 +313,98 @@ class HouseholdImport(ImportKind):
         written += [(h.pk, row.number) for row, h in changed]
         ctx.registry.add(written)
         numbers = [row.number for row, _record in new]
-        ctx.writer.submit(
-            [record for _row, record in new], lambda ids: ctx.registry.add(list(zip(ids, numbers, strict=True)))
-        )
+        new_ids: list[int] = []
+
+        def written_new(ids):
+            new_ids.extend(ids)
+            ctx.registry.add(list(zip(ids, numbers, strict=True)))
+
+        ctx.writer.submit([record for _row, record in new], written_new)
+        if statuses:
+            ctx.writer.wait()  # the statuses need the new households' ids
+            self._record_statuses(statuses, new_ids, ctx)
+
+    def _record_statuses(self, statuses, new_ids: list[int], ctx: ImportContext) -> None:
+        """The yearly statuses the rows give: new ones recorded, recorded ones compared (a different status
+        is an error, as in the poverty-statuses import), the same rules as `services.poverty_assessment_*`
+        that a status without income and deprivations can be checked against: the standard in force that
+        year, "escaped" only after a poor year, approved periods locked."""
+        result = ctx.result
+        if not hasattr(ctx, "standards"):
+            ctx.standards = list(PovertyStandard.objects.all())
+            ctx.lock_cache = {}
+            ctx.communes_by_id = {}
+        items = [
+            (row, pk if pk >= 0 else new_ids[-1 - pk], status, commune, outcome)
+            for row, pk, status, commune, outcome in statuses
+        ]
+        ids = {pk for _row, pk, _s, _c, _o in items}
+        years = {year for _row, _pk, (year, _status), _c, _o in items}
+        recorded = {
+            (h, y): s
+            for h, y, s in PovertyAssessment.objects.filter(
+                household_id__in=ids, year__in=years | {y - 1 for y in years}
+            ).values_list("household_id", "year", "status")
+        }
+        missing = {c for *_rest, c, _o in items} - ctx.communes_by_id.keys()
+        if missing:
+            from localities.models import Commune
+
+            ctx.communes_by_id.update(Commune.objects.select_related("successor").in_bulk(missing))
+        rows = []
+        for row, household_id, (year, status), commune_id, outcome in items:
+            standard = next((s for s in ctx.standards if s.applies_to(year)), None)
+            if standard is None:
+                row.add_error(_("No poverty standard applies to %(year)s.") % {"year": year}, column="status_year")
+                continue
+            already = recorded.get((household_id, year))
+            if already is not None:
+                if already != status:
+                    row.add_error(
+                        _(
+                            "The household's status for %(year)s is already recorded as %(recorded)s; an import does "
+                            "not change it (correct it on the household's page)."
+                        )
+                        % {"year": year, "recorded": PovertyStatusChoices(already).label},
+                        column="status",
+                    )
+                continue
+            previous = recorded.get((household_id, year - 1))
+            if (
+                status == PovertyStatusChoices.ESCAPED
+                and previous is not None
+                and previous != PovertyStatusChoices.POOR
+            ):
+                row.add_error(
+                    _("Only a household that was poor in %(year)s can escape poverty in %(next)s.")
+                    % {"year": year - 1, "next": year},
+                    column="status",
+                )
+                continue
+            lock_key = (commune_id, year)
+            if lock_key not in ctx.lock_cache:
+                report = approved_report_covering(ctx.communes_by_id[commune_id], datetime.date(year, 12, 31))
+                ctx.lock_cache[lock_key] = lock_message(report) if report else None
+            if ctx.lock_cache[lock_key]:
+                row.add_error(ctx.lock_cache[lock_key], column="status_year")
+                continue
+            recorded[(household_id, year)] = status
+            rows.append(
+                {
+                    "household_id": household_id,
+                    "year": year,
+                    "standard_id": standard.pk,
+                    "status": status,
+                    "income_per_capita": None,
+                    "decision_number": "",
+                    "recognised_on": None,
+                }
+            )
+            if outcome == "unchanged":
+                result.unchanged -= 1
+                result.changed += 1
+        insert_values_with_history(PovertyAssessment, rows, user=ctx.user)
+        result.created["yearly statuses"] = result.created.get("yearly statuses", 0) + len(rows)
 
     def finish(self, ctx: ImportContext) -> None:
         ctx.writer.wait()
