@@ -233,7 +233,8 @@ def main(argv=None) -> int:
         rows = _validated_rows(files["csv"])
         copy_rate = _raw_copy(rows, prefix)
         iex_rate = _import_export(rows[: options.iex_rows], prefix)
-        print(f"django-import-export default resource: {iex_rate:10,.0f} rows/s  ({min(options.iex_rows, len(rows)):,} rows)")
+        sample = min(options.iex_rows, len(rows))
+        print(f"django-import-export default resource: {iex_rate:10,.0f} rows/s  ({sample:,} rows)")
         if copy_rate:
             print(f"raw COPY of the validated rows:        {copy_rate:10,.0f} rows/s  (no history, no checks)")
         print(f"ours (CSV) / django-import-export:     {ours['csv'] / iex_rate:10.1f} x")

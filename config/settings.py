@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tracker.admin_imports.import_link",
             ],
         },
     },
@@ -151,7 +152,32 @@ STORAGES = {
         )
     },
 }
+# Uploaded spreadsheets are kept under MEDIA_ROOT/imports/ (personal data): nothing serves MEDIA_ROOT; the
+# admin sends a file back only to whoever may see its import.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+
+# The cache holds the progress of running imports (tracker/tasks.py). Local memory is shared by the threads of
+# one process; with Celery workers set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so that the web process sees
+# what the workers write.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Background imports. With CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) they run on Celery workers
+# (`celery -A config worker`); without, in a thread of the web process, for one machine.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # imports are long: a worker takes one at a time
+CELERY_TASK_TIME_LIMIT = 4 * 3600  # seconds; a job killed then is rolled back whole, and shows as stopped
+# "celery", "thread" or "sync" (in the request itself; the tests use it).
+IMPORT_JOBS_RUNNER = os.environ.get("NTP_IMPORT_RUNNER", "celery" if CELERY_BROKER_URL else "thread")
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("NTP_IMPORT_MAX_MB", "50")) * 1024 * 1024
 
 ADMIN_SITE_HEADER = _("NTP Tracker")
 ADMIN_INDEX_TITLE = _("National Target Programs")

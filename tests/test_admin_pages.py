@@ -31,6 +31,8 @@ from tracker.models import (
     Disbursement,
     EthnicGroup,
     Household,
+    ImportJob,
+    ImportJobStatusChoices,
     PeriodReport,
     PovertyAssessment,
     PovertyStandard,
@@ -87,6 +89,22 @@ def _household_with_history():
         quantity_unit="cows",
     )
     return household
+
+
+def _import_job(user=None):
+    """A checked import of households, uploaded by `user` (by default somebody new)."""
+    from tracker.imports import ImportResult
+
+    result = ImportResult(kind="households", filename="ho-ngheo.csv", format="csv", dry_run=True, rows=3, new=3)
+    return ImportJob.objects.create(
+        user=user or User.objects.create_user(username=f"uploader{next(_counter)}"),
+        kind="households",
+        filename="ho-ngheo.csv",
+        status=ImportJobStatusChoices.CHECKED,
+        rows_done=3,
+        rows_total=3,
+        result=result.as_dict(),
+    )
 
 
 def _legacy_commune():
@@ -171,6 +189,7 @@ BUILDERS = {
         path_info="/admin/login/",
     ),
     Group: lambda: Group.objects.create(name=f"group {next(_counter)}"),
+    ImportJob: _import_job,
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)

@@ -23,6 +23,7 @@ from programs.models import Component, Program
 from programs.money import format_vnd, rate_percent
 
 from . import services
+from .admin_imports import ImportJobAdmin
 from .forms import AllocationForm, DisbursementForm, PovertyAssessmentForm
 from .models import (
     Allocation,
@@ -30,6 +31,7 @@ from .models import (
     Disbursement,
     EthnicGroup,
     Household,
+    ImportJob,
     PeriodReport,
     PovertyAssessment,
     PovertyStandard,
@@ -650,3 +652,6 @@ class PeriodReportAdmin(NtpHistoryAdmin):
                 report=obj, reason=data["comment"], user=request.user
             ),
         )
+
+
+admin.site.register(ImportJob, ImportJobAdmin)
