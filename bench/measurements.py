@@ -237,3 +237,30 @@ def rollup_by_province(ctx: Context):
         anchor_label="one raw SQL GROUP BY current province",
         check=_rollup_check,
     )
+
+
+# --- Reading spreadsheets (tracker.sheets; python -m bench.read_sheets for the 1,000,000-row memory) -------
+
+
+@measurement(
+    "tracker.sheets read_sheet: households CSV, rows per second",
+    goal=Goal(100_000, "rows/s", higher_is_better=True),
+    needs_data=False,
+    repeat=3,
+)
+def read_sheet_csv(ctx: Context):
+    from .read_sheets import figure
+
+    return figure("csv")
+
+
+@measurement(
+    "tracker.sheets read_sheet: households .xlsx, rows per second",
+    goal=Goal(50_000, "rows/s", higher_is_better=True),
+    needs_data=False,
+    repeat=3,
+)
+def read_sheet_xlsx(ctx: Context):
+    from .read_sheets import figure
+
+    return figure("xlsx")

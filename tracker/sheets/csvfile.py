@@ -26,6 +26,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import partial
 from typing import BinaryIO
 
 from django.utils.translation import gettext
@@ -84,6 +85,9 @@ def _nfc(cell: str) -> str:
     return cell if cell.isascii() or unicodedata.is_normalized("NFC", cell) else unicodedata.normalize("NFC", cell)
 
 
+_is_nfc = partial(unicodedata.is_normalized, "NFC")
+
+
 def sep_line(stream: BinaryIO, encoding: str) -> str | None:
     """The separator named by an Excel `sep=;` first line, if the file has one."""
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
@@ -100,12 +104,22 @@ def sep_line(stream: BinaryIO, encoding: str) -> str | None:
 
 
 def csv_rows(stream: BinaryIO, encoding: str, delimiter: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells) for each record of the file, blank records included, streaming."""
+    """(row number, cells) for each record of the file, blank records included, streaming.
+
+    The text is decoded by an `io.TextIOWrapper` (incrementally, in C) and split by the `csv` module. The checks
+    on cells are made per line where they can be: a record whose lines are short cannot hold a cell over the
+    limit, and a record whose lines are ASCII, or NFC without a quote (a quote taken off can join two characters
+    that compose), has only NFC cells.
+    """
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     max_line = limits.max_columns * 64 + limits.max_cell_chars * 4
+    max_cell = limits.max_cell_chars
+    read = 0  # characters of the lines of the record being read
+    unsure = False  # whether a cell of the record being read may not be NFC
 
     def lines() -> Iterator[str]:
+        nonlocal read, unsure
         first = True
         for line in text:
             if len(line) > max_line:
@@ -117,6 +131,9 @@ def csv_rows(stream: BinaryIO, encoding: str, delimiter: str, limits: Limits) ->
                 first = False
                 if _SEP_LINE.fullmatch(line):
                     continue
+            read += len(line)
+            if not unsure and not line.isascii() and ('"' in line or not _is_nfc(line)):
+                unsure = True
             yield line
 
     number = 0
@@ -136,14 +153,14 @@ def csv_rows(stream: BinaryIO, encoding: str, delimiter: str, limits: Limits) ->
                         % {"row": number, "limit": limits.max_columns}
                     )
                 del record[limits.max_columns :]
-            for index, cell in enumerate(record):
-                if len(cell) > limits.max_cell_chars:
-                    raise SheetRejected.because(
-                        gettext("Row %(row)d has a cell of more than %(limit)d characters.")
-                        % {"row": number, "limit": limits.max_cell_chars}
-                    )
-                if not cell.isascii():
-                    record[index] = _nfc(cell)
+            if read > max_cell and max(map(len, record), default=0) > max_cell:
+                raise SheetRejected.because(
+                    gettext("Row %(row)d has a cell of more than %(limit)d characters.")
+                    % {"row": number, "limit": max_cell}
+                )
+            if unsure and not all(map(_is_nfc, record)):
+                record = [_nfc(cell) for cell in record]
+            read, unsure = 0, False
             yield number, record
     except csv.Error:
         raise SheetRejected.because(

@@ -56,6 +56,9 @@ _TOTAL = re.compile(
 _NUMBERING_CELL = re.compile(r"\(?\s*(?:\d{1,3}|[a-z])\s*\)?(?:\s*[=+\-*/x]\s*\(?\s*(?:\d{1,3}|[a-z])\s*\)?)*", re.I)
 
 
+_TOTAL_INITIALS = frozenset("TtCcGgSs")  # every word of _TOTAL starts with one of these
+
+
 def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -65,7 +68,7 @@ def is_total_row(cells: Sequence[Any]) -> bool:
     for cell in cells:
         if _blank(cell):
             continue
-        if not isinstance(cell, str) or cell.lstrip()[:1] not in "TtCcGgSs":  # all the words below start so
+        if not isinstance(cell, str) or cell.lstrip()[:1] not in _TOTAL_INITIALS:
             return False
         return _TOTAL.fullmatch(fold(cell).strip(" .:")) is not None
     return False
@@ -316,8 +319,10 @@ class SheetReader:
         self._vote_styles(sample)
         self._blanks = {column.key: column.blank() for column in self.index.columns}
         self._plan = [
-            (key, bound.index, bound, bound.column.parse, bound.column.required) for key, bound in self.columns.items()
+            (key, bound.index, bound.header, bound.column.parser(bound), bound.column.required)
+            for key, bound in self.columns.items()
         ]
+        self._width = max((bound.index + 1 for bound in self.columns.values()), default=0)
         for number, cells in chain(sample, rows):
             row = self._row(number, cells)
             if row is not None:
@@ -331,16 +336,22 @@ class SheetReader:
             bound.style = NumberStyle.vote(texts)
 
     def _row(self, number: int, cells: list[Any]) -> Row | None:
-        if is_total_row(cells):
+        # The hot path of a read: one call per row. Only a first cell that may start a total (blank, a text
+        # starting with a letter of "Tổng", "Cộng", "Grand total", "Sub total", or with a sign) is looked at.
+        first = cells[0] if cells else None
+        may_be_total = first is None or (
+            first.__class__ is str and (first[:1] in _TOTAL_INITIALS or not first[:1].isalnum())
+        )
+        if may_be_total and is_total_row(cells):
             self.skipped["total"] += 1
             return None
-        width = len(cells)
+        source = cells if len(cells) >= self._width else cells + [None] * (self._width - len(cells))
         values = dict(self._blanks)
         errors: list[SheetError] = []
-        missing: list[str] = []
+        missing: list[str] | None = None
         empty = True
-        for key, index, bound, parse, required in self._plan:
-            value = cells[index] if index < width else None
+        for key, index, header, parse, required in self._plan:
+            value = source[index]
             if value.__class__ is str:
                 value = value.strip()
                 if not value:
@@ -349,17 +360,17 @@ class SheetReader:
                     value = value[1:]  # an export's formula guard (`escape_cell`)
             if value is None:
                 if required:
-                    missing.append(bound.header)
+                    missing = [header] if missing is None else [*missing, header]
                 continue
             empty = False
             try:
-                parsed = parse(value, bound)
+                parsed = parse(value)
             except ValueProblem as problem:
-                errors.append(SheetError(problem.message, row=number, column=bound.header))
+                errors.append(SheetError(problem.message, row=number, column=header))
                 continue
             if parsed is None:
                 if required:
-                    missing.append(bound.header)
+                    missing = [header] if missing is None else [*missing, header]
                 continue
             values[key] = parsed
         if empty:

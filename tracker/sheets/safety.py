@@ -38,7 +38,7 @@ MB = 1024 * 1024
 class Limits:
     """How much an uploaded spreadsheet may ask of the server. Every limit refuses the file with a message."""
 
-    max_file_bytes: int = 50 * MB  # the file as uploaded
+    max_file_bytes: int = 256 * MB  # the file as uploaded (a million households are 150 MB of CSV)
     max_rows: int = 1_048_576  # rows of the sheet (Excel's own maximum), title rows included
     max_columns: int = 256  # a value further right refuses the file; empty formatted cells are ignored
     max_cell_chars: int = 32_767  # Excel's own limit for a cell

@@ -21,6 +21,11 @@ Vietnamese column and 1.234 in an English one. The reader picks each column's st
 Numbers stored by Excel are binary floating point: a cell showing `212,6` may hold 212.60000000000002.
 Such numbers (floats, and Excel numbers read by `xlsx.py`) are taken at Excel's own precision of
 15 significant digits, i.e. as Excel shows them; a `Decimal` passed in by code is taken exactly.
+
+For reading many cells, `text_parser(...)`, `code_parser(...)`, ... give a parser of one column: the same rules
+and messages as the parse_* function, with a fast path for the values files are made of (clean text, plain digits, the
+`Decimal`s and dates of a workbook) that returns them without regular expressions or normalisation; anything
+else goes through the parse_* function itself.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 from django.utils import translation
@@ -363,6 +368,11 @@ def parse_decimal(
     number = parse_number(value, style=style)
     if number is None:
         return None
+    return _decimal(number, value, min_value, max_value, max_places)
+
+
+def _decimal(number: Decimal, value: Any, min_value: Any, max_value: Any, max_places: int | None) -> Decimal:
+    """The checks of `parse_decimal` on `number`, read from the cell `value`."""
     if number.adjusted() > 18:
         raise ValueProblem(gettext("Expected a number; found “%(value)s”.") % {"value": shown(value)})
     if max_places is not None and -number.normalize().as_tuple().exponent > max_places:
@@ -409,6 +419,11 @@ def parse_amount(
     number = parse_number(value, style=style)
     if number is None:
         return None
+    return _amount(number, value, unit, allow_negative)
+
+
+def _amount(number: Decimal, value: Any, unit: Unit, allow_negative: bool) -> int:
+    """The checks and scaling of `parse_amount` on `number`, read from the cell `value`."""
     if number < 0 and not allow_negative:
         raise ValueProblem(
             gettext("Expected an amount that is not negative; found “%(value)s”.") % {"value": shown(value)}
@@ -705,3 +720,203 @@ def parse_choice(value: Any, choices: Any, aliases: Mapping[Any, Iterable[str]] 
 
 
 Parser = Callable[[Any], Any]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Parsers of a column, for reading many cells
+
+
+def is_clean_text(value: str) -> bool:
+    """Whether `clean_text(value)` is `value` itself and not empty: the test of the parsers' fast paths.
+
+    `isprintable` is false for every character `clean_text` removes or changes (controls, zero-width space,
+    byte-order mark, white space other than the plain space), so a printable NFC text without leading,
+    trailing or doubled spaces is already clean.
+    """
+    return (
+        value.isprintable()
+        and value != ""
+        and value[0] != " "
+        and value[-1] != " "
+        and "  " not in value
+        and (value.isascii() or unicodedata.is_normalized("NFC", value))
+    )
+
+
+def _is_plain_digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
+def text_parser(*, max_length: int | None = None) -> Parser:
+    """`parse_text` with these options, fast for text that is already clean (`is_clean_text`)."""
+    slow = partial(parse_text, max_length=max_length)
+    is_normalized = unicodedata.is_normalized
+
+    def parse(value: Any) -> Any:
+        if (  # is_clean_text, inline: this is the hot path of every text cell
+            value.__class__ is str
+            and value.isprintable()
+            and value
+            and value[0] != " " != value[-1]
+            and "  " not in value
+            and (value.isascii() or is_normalized("NFC", value))
+            and (max_length is None or len(value) <= max_length)
+        ):
+            return value
+        return slow(value)
+
+    return parse
+
+
+def code_parser(*, width: int | None = None, max_length: int | None = None) -> Parser:
+    """`parse_code` with these options, fast for a code that is already clean text (`is_clean_text`)."""
+    slow = partial(parse_code, width=width, max_length=max_length)
+    is_normalized = unicodedata.is_normalized
+    scientific = _SCIENTIFIC.fullmatch
+
+    def parse(value: Any) -> Any:
+        if (
+            value.__class__ is str
+            and value.isprintable()
+            and value
+            and value[0] != " " != value[-1]
+            and "  " not in value
+            and (value.isascii() or is_normalized("NFC", value))
+        ):
+            if value.isdigit():
+                if width is not None and len(value) != width:
+                    if len(value) > width:
+                        return slow(value)
+                    value = value.zfill(width)  # zero_pad
+            elif ("E" in value or "e" in value) and scientific(value):
+                return slow(value)
+            if max_length is None or len(value) <= max_length:
+                return value
+        return slow(value)
+
+    return parse
+
+
+def _in_range(number: Any, min_value: Any, max_value: Any) -> bool:
+    return (min_value is None or number >= min_value) and (max_value is None or number <= max_value)
+
+
+def integer_parser(
+    *, style: NumberStyle = NumberStyle.VIETNAMESE, min_value: int | None = None, max_value: int | None = None
+) -> Parser:
+    """`parse_integer` with these options, fast for plain digits, an `int` and a whole `Decimal`."""
+    slow = partial(parse_integer, style=style, min_value=min_value, max_value=max_value)
+
+    def parse(value: Any) -> Any:
+        kind = value.__class__
+        if kind is str:
+            if len(value) <= 18 and _is_plain_digits(value):
+                number = int(value)
+                if _in_range(number, min_value, max_value):
+                    return number
+        elif kind is Decimal:
+            if value.is_finite() and value.adjusted() <= 18:
+                number = int(value)
+                if number == value and _in_range(number, min_value, max_value):
+                    return number
+        elif kind is int:
+            if -(10**19) < value < 10**19 and _in_range(value, min_value, max_value):
+                return value
+        return slow(value)
+
+    return parse
+
+
+def _plain_number(value: Any) -> Decimal | None:
+    """The number of a plain `Decimal` or a text of plain digits (read the same in both styles); None otherwise."""
+    kind = value.__class__
+    if kind is Decimal:
+        return value if value.is_finite() else None
+    if kind is str and len(value) <= _MAX_NUMBER_TEXT and _is_plain_digits(value):
+        return Decimal(value)
+    return None
+
+
+def decimal_parser(
+    *,
+    style: NumberStyle = NumberStyle.VIETNAMESE,
+    min_value: Decimal | int | None = None,
+    max_value: Decimal | int | None = None,
+    max_places: int | None = None,
+    percent: bool = False,
+) -> Parser:
+    """`parse_decimal` (or `parse_percent`) with these options, fast for a plain `Decimal` or plain digits."""
+    slow = partial(
+        parse_percent if percent else parse_decimal,
+        style=style,
+        min_value=min_value,
+        max_value=max_value,
+        max_places=max_places,
+    )
+
+    def parse(value: Any) -> Any:
+        number = _plain_number(value)
+        if number is None:
+            return slow(value)
+        return _decimal(number, value, min_value, max_value, max_places)
+
+    return parse
+
+
+def amount_parser(
+    *, unit: Unit = Unit.DONG, style: NumberStyle = NumberStyle.VIETNAMESE, allow_negative: bool = False
+) -> Parser:
+    """`parse_amount` with these options, fast for a plain `Decimal` or plain digits."""
+    slow = partial(parse_amount, unit=unit, style=style, allow_negative=allow_negative)
+
+    def parse(value: Any) -> Any:
+        number = _plain_number(value)
+        if number is None:
+            return slow(value)
+        return _amount(number, value, unit, allow_negative)
+
+    return parse
+
+
+def date_parser(
+    *,
+    date1904: bool = False,
+    min_value: datetime.date | None = None,
+    max_value: datetime.date | None = None,
+) -> Parser:
+    """`parse_date` with these options, fast for the dates a workbook gives."""
+    slow = partial(parse_date, date1904=date1904, min_value=min_value, max_value=max_value)
+
+    def parse(value: Any) -> Any:
+        kind = value.__class__
+        if kind is datetime.date or kind is datetime.datetime:
+            result = value.date() if kind is datetime.datetime else value
+            if _in_range(result, min_value, max_value):
+                return result
+        return slow(value)
+
+    return parse
+
+
+_UNKNOWN = object()
+
+
+def cached_parser(parse: Parser, size: int = 1024) -> Parser:
+    """`parse`, remembering the result of up to `size` distinct texts (yes/no, choices: few distinct values).
+
+    Only results are kept: a text that raises a `ValueProblem` raises it again each time.
+    """
+    cache: dict[str, Any] = {}
+
+    def cached(value: Any) -> Any:
+        if value.__class__ is not str:
+            return parse(value)
+        result = cache.get(value, _UNKNOWN)
+        if result is not _UNKNOWN:
+            return result
+        result = parse(value)
+        if len(cache) < size:
+            cache[value] = result
+        return result
+
+    return cached

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -48,6 +49,8 @@ def escape_cell(value: Any) -> Any:
 
 
 def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, Promise):  # a lazy translation (a column's help)
+        value = str(value)
     value = escape_cell(value)
     if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -59,6 +62,8 @@ def _xlsx_value(value: Any) -> Any:
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, Promise):
+        value = str(value)
     if isinstance(value, str):
         return escape_cell(value)
     if isinstance(value, bool):

@@ -59,8 +59,8 @@ def test_too_large_is_refused_before_reading(tmp_path):
     assert refusal(io.BytesIO(data), limits) == expected
 
 
-def test_the_default_size_limit_is_50_mb():
-    assert Limits().max_file_bytes == 50 * 1024 * 1024
+def test_the_default_size_limit_holds_a_million_households():
+    assert Limits().max_file_bytes == 256 * 1024 * 1024  # a million rows of households: 150 MB of CSV
 
 
 @pytest.mark.parametrize(
