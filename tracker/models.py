@@ -394,7 +394,9 @@ class Household(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = HouseholdQuerySet.as_manager()
-    history = history_records()
+    # History is read an object at a time (by `id`): indexes on its other columns would only slow the
+    # imports that write a record for each of a province's households.
+    history = history_records(no_db_index=["code", "ethnic_group", "commune", "village"])
 
     class Meta:
         verbose_name = _("household")

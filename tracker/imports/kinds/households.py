@@ -116,8 +116,18 @@ def _registered(codes: list[str], ids: list[str]):
     columns = ", ".join(f'"{f.column}"' for f in Household._meta.concrete_fields)
     table = Household._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT {columns} FROM "{table}" WHERE code = ANY(%s) OR id_number = ANY(%s)', [codes, ids])
-        return [dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()]
+        # By the two unique indexes, always: the planner's statistics predate the rows this import has
+        # written so far in its transaction, and a sequential scan of them for every chunk grows with the
+        # square of the file (measured: 108 ms a chunk at 40,000 rows in, against 4.5 ms through the indexes).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        # "id_number <> ''" lets the planner use the partial unique index on ID numbers.
+        cursor.execute(
+            f"SELECT {columns} FROM \"{table}\" WHERE code = ANY(%s) OR (id_number = ANY(%s) AND id_number <> '')",
+            [codes, ids],
+        )
+        found = [dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute("SET LOCAL enable_seqscan = on")
+        return found
 
 
 class _Writer:
