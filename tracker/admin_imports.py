@@ -39,10 +39,11 @@ from localities.access import can_see_personal_data
 from localities.admin_tools import NtpAdmin
 from programs.money import format_vnd
 
+from .choices import ImportJobStatusChoices
 from .imports import available_kinds, get_kind
 from .imports.base import CREATED_LABELS
 from .imports.templates import write_kind_template
-from .models import ImportJob, ImportJobStatusChoices, sees_every_import
+from .models import ImportJob, sees_every_import
 from .sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from .sheets.safety import human_size
 from .tasks import (

@@ -12,7 +12,9 @@ from localities.querysets import ReferenceQuerySet
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 
 from .choices import (
+    RUNNING_IMPORT_STATUSES,
     CapacityUnitChoices,
+    ImportJobStatusChoices,
     PeriodReportStatusChoices,
     PovertyStatusChoices,
     SupportKindChoices,
@@ -719,25 +721,7 @@ class PeriodReport(models.Model):
 
 
 # -- Spreadsheet imports ---------------------------------------------------------------------------------------
-# The job's status choices and queryset sit here, beside the model, rather than in choices.py and
-# querysets.py: they concern the import jobs alone.
-
-
-class ImportJobStatusChoices(models.TextChoices):
-    QUEUED = "queued", _("waiting to run")
-    CHECKING = "checking", _("checking")
-    CHECKED = "checked", _("checked, ready to import")
-    IMPORTING = "importing", _("importing")
-    DONE = "done", _("imported")
-    FAILED = "failed", _("stopped on an unexpected error")
-    REFUSED = "refused", _("not imported: errors")
-
-
-RUNNING_IMPORT_STATUSES = (
-    ImportJobStatusChoices.QUEUED,
-    ImportJobStatusChoices.CHECKING,
-    ImportJobStatusChoices.IMPORTING,
-)
+# The job's queryset sits here, beside the model: it concerns the import jobs alone.
 
 
 def sees_every_import(user) -> bool:

@@ -41,8 +41,9 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .choices import ImportJobStatusChoices
 from .imports import ImportResult, get_kind, run_import, write_errors
-from .models import ImportJob, ImportJobStatusChoices
+from .models import ImportJob
 from .sheets import SheetError, SheetRejected
 from .sheets.safety import DEFAULT_LIMITS, open_source
 from .sheets.xlsx import XlsxWorkbook

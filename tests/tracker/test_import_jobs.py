@@ -19,7 +19,8 @@ from localities.models import Village
 from tests.tracker.factories import EthnicGroupFactory
 from tracker import tasks
 from tracker.admin_imports import importable_kinds
-from tracker.models import Household, ImportJob, ImportJobStatusChoices
+from tracker.choices import ImportJobStatusChoices
+from tracker.models import Household, ImportJob
 
 pytestmark = pytest.mark.django_db
 HEADER = ["Mã hộ", "Họ tên chủ hộ", "Số CCCD", "Mã dân tộc", "Dân tộc", "Mã xã", "Tên xã", "Thôn/bản", "Số nhân khẩu"]

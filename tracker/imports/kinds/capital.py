@@ -179,6 +179,20 @@ def recorded_differences(record, values: dict[str, Any], fields: tuple[str, ...]
     return found
 
 
+# What identifies a ledger entry: two rows with these values are the same entry (see the module docstring).
+PLAN_KEY = ("province_id", "commune_id", "component", "year", "source", "capital_type", "kind", "decided_on")
+ALLOCATION_KEY = ("work", "component", "year", "source", "capital_type", "kind", "decided_on")
+
+
+def ledger_key(values: dict[str, Any], fields: tuple[str, ...]) -> tuple:
+    return tuple(getattr(values[f], "pk", values[f]) for f in fields)
+
+
+def first_recorded(model, values: dict[str, Any], fields: tuple[str, ...]):
+    """The entry already recorded under the row's key (the first, if an earlier path recorded two)."""
+    return model.objects.filter(**{f: values[f] for f in fields}).order_by("pk").first()
+
+
 class _LedgerKind(RowByRowKind):
     """What plan entries and allocations share: the capital columns, a key without the amount, no edits."""
 
@@ -340,32 +354,10 @@ class CapitalPlanImport(_LedgerKind):
         return values
 
     def key(self, values: dict[str, Any]) -> tuple:
-        return (
-            values["province_id"],
-            values["commune_id"],
-            values["component"].pk,
-            values["year"],
-            values["source"],
-            values["capital_type"],
-            values["kind"],
-            values["decided_on"],
-        )
+        return ledger_key(values, PLAN_KEY)
 
     def existing(self, values: dict[str, Any], ctx: ImportContext):
-        return (
-            CapitalPlanEntry.objects.filter(
-                province_id=values["province_id"],
-                commune_id=values["commune_id"],
-                component=values["component"],
-                year=values["year"],
-                source=values["source"],
-                capital_type=values["capital_type"],
-                kind=values["kind"],
-                decided_on=values["decided_on"],
-            )
-            .order_by("pk")
-            .first()
-        )
+        return first_recorded(CapitalPlanEntry, values, PLAN_KEY)
 
     def create(self, values: dict[str, Any], ctx: ImportContext):
         # The admin's path for a plan entry (no service exists for it): every field and constraint checked,
@@ -443,30 +435,10 @@ class AllocationImport(_LedgerKind):
         return None
 
     def key(self, values: dict[str, Any]) -> tuple:
-        return (
-            values["work"].pk,
-            values["component"].pk,
-            values["year"],
-            values["source"],
-            values["capital_type"],
-            values["kind"],
-            values["decided_on"],
-        )
+        return ledger_key(values, ALLOCATION_KEY)
 
     def existing(self, values: dict[str, Any], ctx: ImportContext):
-        return (
-            Allocation.objects.filter(
-                work=values["work"],
-                component=values["component"],
-                year=values["year"],
-                source=values["source"],
-                capital_type=values["capital_type"],
-                kind=values["kind"],
-                decided_on=values["decided_on"],
-            )
-            .order_by("pk")
-            .first()
-        )
+        return first_recorded(Allocation, values, ALLOCATION_KEY)
 
     def create(self, values: dict[str, Any], ctx: ImportContext):
         return services.allocation_record(**values, user=ctx.user)
