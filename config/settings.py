@@ -177,7 +177,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # imports are long: a worker takes one at
 CELERY_TASK_TIME_LIMIT = 4 * 3600  # seconds; a job killed then is rolled back whole, and shows as stopped
 # "celery", "thread" or "sync" (in the request itself; the tests use it).
 IMPORT_JOBS_RUNNER = os.environ.get("NTP_IMPORT_RUNNER", "celery" if CELERY_BROKER_URL else "thread")
-IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("NTP_IMPORT_MAX_MB", "256")) * 1024 * 1024  # a million households: 150 MB of CSV
+# A million households are about 150 MB of CSV.
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("NTP_IMPORT_MAX_MB", "256")) * 1024 * 1024
 
 ADMIN_SITE_HEADER = _("NTP Tracker")
 ADMIN_INDEX_TITLE = _("National Target Programs")
