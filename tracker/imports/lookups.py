@@ -230,12 +230,19 @@ class LocalityIndex:
         return [u for u in units if u.is_legacy or u.pk in kept_current]
 
     def commune(
-        self, code: str | None, name: str | None, provinces: set[int] | None = None, *, on: datetime.date | None = None
+        self,
+        code: str | None,
+        name: str | None,
+        provinces: set[int] | None = None,
+        *,
+        on: datetime.date | None = None,
+        current_map: bool = False,
     ) -> Unit | str | None:
         """The commune a row names, a message saying why none or several, or None if the row gives none.
 
         `on`, the date of the row's data when it has one, settles a code or name that both maps use for
-        unrelated units: the unit of the map in force that day.
+        unrelated units: the unit of the map in force that day. `current_map` (data kept on today's map, such
+        as the households register) prefers a current commune to a legacy one of the same name or code.
         """
         if not code and not name:
             return None
@@ -268,6 +275,8 @@ class LocalityIndex:
         if len(units) > 1 and self.allowed is not None:
             mine = [u for u in units if u.pk in self.allowed]
             units = mine or units
+        if len(units) > 1 and current_map:
+            units = [u for u in units if not u.is_legacy] or units
         units = self._prefer_legacy(units)
         if len(units) > 1 and on is not None:
             in_force = [u for u in units if u.is_legacy == (on < REFORM_DATE)]

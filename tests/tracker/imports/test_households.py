@@ -298,3 +298,23 @@ def test_a_list_of_poor_households_records_their_yearly_status(world, make_offic
     other = data.replace(",2024,,x", ",2024,x,")
     refused = imported(other.encode(), official)
     assert not refused.written and "already recorded as Near-poor" in next(iter(refused.errors)).message
+
+
+def test_the_register_is_on_todays_map_a_name_both_maps_use_is_the_current_commune(world):
+    import datetime
+
+    from localities.choices import GenerationChoices
+    from localities.models import CommuneSuccession
+
+    old = CommuneFactory(
+        generation=GenerationChoices.LEGACY,
+        name=world.c2.name,
+        short_name=world.c2.short_name,
+        code=world.c2.code,
+        successor=world.c2,
+        current_province=world.p1,
+    )
+    CommuneSuccession.objects.create(predecessor=old, successor=world.c2, effective_on=datetime.date(2025, 7, 1))
+    result = imported(csv_file(f"H-001,Hoàng Văn A,,07,,,{world.c2.name},Bản,2,", row("H-002", world.c2)))
+    assert result.written, result.summary()
+    assert set(Household.objects.filter(code__in=["H-001", "H-002"]).values_list("commune", flat=True)) == {world.c2.pk}

@@ -59,7 +59,7 @@ def prepare_localities(ctx: ImportContext) -> None:
     ctx.commune_cache = {}
 
 
-def find_commune(row: Row, ctx: ImportContext, *, required: bool = True, on=None):
+def find_commune(row: Row, ctx: ImportContext, *, required: bool = True, on=None, current_map: bool = False):
     """The row's commune (a `lookups.Unit`) from its code/name and province columns, or None with the error
     on the row (no error when the row gives none and `required` is False). `on`: the date of the row's data,
     for a code both maps use (see `LocalityIndex.commune`). Cached per distinct set of values: files repeat
@@ -67,13 +67,14 @@ def find_commune(row: Row, ctx: ImportContext, *, required: bool = True, on=None
     v = row.values
     legacy_map = None if on is None else on < REFORM_DATE
     key = (v.get("province_code"), v.get("province"), v.get("commune_code"), v.get("commune_name"), legacy_map)
+    # (`current_map` is the kind's, the same for every row of an import: not part of the key.)
     found = ctx.commune_cache.get(key)
     if found is None:
         provinces = ctx.localities.province(key[0], key[1])
         if isinstance(provinces, str):
             found = (provinces, "province_code" if key[0] else "province")
         else:
-            unit = ctx.localities.commune(key[2], key[3], provinces, on=on)
+            unit = ctx.localities.commune(key[2], key[3], provinces, on=on, current_map=current_map)
             column = "commune_code" if key[2] else "commune_name"
             if unit is None:
                 found = (_("Give the commune: its code or its name.") if required else None, column)

@@ -205,7 +205,8 @@ class HouseholdImport(ImportKind):
 
     def build(self, row: Row, ctx: ImportContext) -> dict | None:
         v = row.values
-        commune = find_commune(row, ctx)
+        # The register is kept on today's map: a name both maps use is today's commune.
+        commune = find_commune(row, ctx, current_map=True)
         key = (v["ethnic_code"], v["ethnic_name"])
         ethnic = ctx.ethnic_cache.get(key)
         if ethnic is None:
