@@ -7,7 +7,7 @@ history record per row written. `ImportResult` is the preview. See docs/import.m
 
 from .base import ImportContext, ImportKind, ImportResult
 from .engine import run_import, write_errors
-from .registry import KIND_CLASSES, UnknownKind, available_kinds, get_kind
+from .registry import KIND_CLASSES, UnknownKind, get_kind
 
 __all__ = [
     "KIND_CLASSES",
@@ -15,7 +15,6 @@ __all__ = [
     "ImportKind",
     "ImportResult",
     "UnknownKind",
-    "available_kinds",
     "get_kind",
     "run_import",
     "write_errors",

@@ -167,9 +167,6 @@ class ImportContext:
         allowed = self.allowed_communes
         return allowed is None or commune_id in allowed
 
-    def error(self, row: Row, message: str, column: str | None = None) -> None:
-        row.add_error(message, column=column)
-
 
 class ImportKind:
     """One kind of spreadsheet: its columns, how a row becomes a record, how records are written.
@@ -206,6 +203,3 @@ class ImportKind:
 
     def close(self, ctx: ImportContext) -> None:
         """Always, last, inside the transaction (also when an error stops the import): release resources."""
-
-
-OUTSIDE = gettext_lazy("This row is outside your jurisdiction: %(unit)s is not yours to change.")

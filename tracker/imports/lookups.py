@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from localities.choices import GenerationChoices
 from localities.models import Commune, District, Province, Village
 from localities.search import fold
+from localities.services import CURRENT_VALID_FROM
 
 from ..models import EthnicGroup
 
@@ -89,9 +90,6 @@ def name_key(text: str | None, *, villages: bool = False) -> str:
     return stripped or folded
 
 
-REFORM_DATE = datetime.date(2025, 7, 1)  # the two-level map (34 provinces, 3,321 communes) in force
-
-
 def pad_code(code: str | None, width: int) -> str:
     code = (code or "").strip()
     return code.zfill(width) if code.isdigit() else code
@@ -111,10 +109,6 @@ class Unit:
     @property
     def is_legacy(self) -> bool:
         return self.generation == GenerationChoices.LEGACY
-
-
-class Ambiguous(Exception):
-    pass
 
 
 class LocalityIndex:
@@ -211,13 +205,6 @@ class LocalityIndex:
             label += " " + _("before 1/7/2025")
         return label
 
-    def current_of(self, unit: Unit) -> Unit:
-        if not (unit.is_legacy and unit.successor_id):
-            return unit
-        if unit.successor_id not in self.communes:
-            self._units(Commune.objects.filter(pk=unit.successor_id))
-        return self.communes[unit.successor_id]
-
     def _prefer_legacy(self, units: list[Unit]) -> list[Unit]:
         """A legacy commune and the current commune it was merged into: the legacy one (more precise)."""
         if len(units) < 2:
@@ -279,7 +266,7 @@ class LocalityIndex:
             units = [u for u in units if not u.is_legacy] or units
         units = self._prefer_legacy(units)
         if len(units) > 1 and on is not None:
-            in_force = [u for u in units if u.is_legacy == (on < REFORM_DATE)]
+            in_force = [u for u in units if u.is_legacy == (on < CURRENT_VALID_FROM)]
             units = in_force or units
         if len(units) == 1:
             return units[0]
@@ -328,8 +315,6 @@ class EthnicGroupIndex:
                 key = name_key(text)
                 if key:
                     self.by_name.setdefault(key, pk)
-            # "Dân tộc Kinh", "dan toc Kinh"
-            self.by_name.setdefault(name_key("dan toc " + name), pk)
 
     def find(self, code: str | None, name: str | None) -> int | str | None:
         if code and not code.strip().isdigit() and not name:

@@ -38,10 +38,3 @@ def get_kind(name: str):
         raise UnknownKind(name) from None
     module, cls = target.split(":")
     return getattr(import_module(f"tracker.imports.kinds.{module}"), cls)()
-
-
-def available_kinds() -> list[str]:
-    """The kinds whose module exists (all of them once every kind has landed)."""
-    from importlib.util import find_spec
-
-    return [name for name, target in KIND_CLASSES.items() if find_spec(f"tracker.imports.kinds.{target.split(':')[0]}")]

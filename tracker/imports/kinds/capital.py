@@ -43,16 +43,14 @@ from ...models import Allocation, Disbursement
 from ...sheets import AmountColumn, ChoiceColumn, CodeColumn, DateColumn, IntegerColumn, Row, SheetError, TextColumn
 from ...sheets.values import shown
 from ..base import ImportContext
-from ..lookups import Unit, name_key, pad_code
+from ..lookups import name_key, pad_code
 from .common import (
-    COMMUNE,
-    COMMUNE_CODE,
     COMPONENT,
+    LOCALITY_COLUMNS,
     PROGRAM,
-    PROVINCE,
-    PROVINCE_CODE,
     WORK_CODE,
     RowByRowKind,
+    find_commune,
     find_component,
     find_work,
     load_works,
@@ -179,6 +177,9 @@ def recorded_differences(record, values: dict[str, Any], fields: tuple[str, ...]
     return found
 
 
+# The columns of a plan entry or an allocation, after what it is for (a place, or a work).
+ENTRY_COLUMNS = [PROGRAM, COMPONENT, YEAR, SOURCE, CAPITAL_TYPE, ENTRY_KIND, AMOUNT, EXTENDED_UNTIL, DECIDED_ON, NOTE]
+
 # What identifies a ledger entry: two rows with these values are the same entry (see the module docstring).
 PLAN_KEY = ("province_id", "commune_id", "component", "year", "source", "capital_type", "kind", "decided_on")
 ALLOCATION_KEY = ("work", "component", "year", "source", "capital_type", "kind", "decided_on")
@@ -238,22 +239,7 @@ class CapitalPlanImport(_LedgerKind):
     name = "capital-plans"
     label = gettext_lazy("capital plan entries")
     model = CapitalPlanEntry
-    columns = [
-        PROVINCE_CODE,
-        PROVINCE,
-        COMMUNE_CODE,
-        COMMUNE,
-        PROGRAM,
-        COMPONENT,
-        YEAR,
-        SOURCE,
-        CAPITAL_TYPE,
-        ENTRY_KIND,
-        AMOUNT,
-        EXTENDED_UNTIL,
-        DECIDED_ON,
-        NOTE,
-    ]
+    columns = [*LOCALITY_COLUMNS, *ENTRY_COLUMNS]
     fields = {**LEDGER_FIELDS, "province": "province_code", "commune": "commune_code"}
     description = gettext_lazy(
         "One row per plan entry: the province (and the commune, for capital given to a commune), program "
@@ -311,39 +297,12 @@ class CapitalPlanImport(_LedgerKind):
             return None
         return province.pk
 
-    def _commune(self, row: Row, ctx: ImportContext, decided_on: datetime.date | None) -> Unit | None:
-        """The row's commune; a code or name both maps use (a current commune kept the code of a legacy one it
-        did not absorb) means the unit of the map in force on the decision date."""
-        v = row.values
-        code, name = v["commune_code"], v["commune_name"]
-        column = "commune_code" if code else "commune_name"
-        provinces = ctx.localities.province(v["province_code"], v["province"])
-        if isinstance(provinces, str):
-            row.add_error(provinces, column="province_code" if v["province_code"] else "province")
-            return None
-        unit = ctx.localities.commune(code, name, provinces)
-        if isinstance(unit, str) and decided_on is not None:
-            legacy = decided_on < CURRENT_VALID_FROM
-            in_force = {pk for pk, p in ctx.localities.provinces.items() if p.is_legacy == legacy}
-            retry = ctx.localities.commune(code, name, in_force if provinces is None else provinces & in_force)
-            if isinstance(retry, Unit) and retry.is_legacy == legacy:
-                unit = retry
-        if isinstance(unit, str):
-            row.add_error(unit, column=column)
-            return None
-        if not ctx.may_change(unit.pk):
-            row.add_error(
-                _("%(commune)s is outside your jurisdiction.") % {"commune": ctx.localities.describe(unit)},
-                column=column,
-            )
-            return None
-        return unit
-
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         values = self.capital_values(row)
         values["component"] = find_component(row, ctx)
         if row.values["commune_code"] or row.values["commune_name"]:
-            commune = self._commune(row, ctx, values["decided_on"])
+            # A code or name both maps use for unrelated communes: the map in force on the decision date.
+            commune = find_commune(row, ctx, on=values["decided_on"])
             if commune is not None:
                 values["commune_id"], values["province_id"] = commune.pk, commune.province_id
         else:
@@ -380,19 +339,7 @@ class AllocationImport(_LedgerKind):
     name = "allocations"
     label = gettext_lazy("capital allocations")
     model = Allocation
-    columns = [
-        WORK_CODE,
-        PROGRAM,
-        COMPONENT,
-        YEAR,
-        SOURCE,
-        CAPITAL_TYPE,
-        ENTRY_KIND,
-        AMOUNT,
-        EXTENDED_UNTIL,
-        DECIDED_ON,
-        NOTE,
-    ]
+    columns = [WORK_CODE, *ENTRY_COLUMNS]
     fields = {**LEDGER_FIELDS, "work": "work"}
     description = gettext_lazy(
         "One row per allocation to a work: work code, program component, year, source, capital type, entry kind "

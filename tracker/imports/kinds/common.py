@@ -16,13 +16,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from localities.access import commune_scope
+from localities.services import CURRENT_VALID_FROM
 from programs.models import Component
 
 from ...models import Work
 from ...sheets import CodeColumn, Row, SheetError, TextColumn
 from ..base import ImportContext, ImportKind
-from ..lookups import REFORM_DATE, LocalityIndex, name_key
+from ..lookups import LocalityIndex, name_key
 
 PROVINCE_CODE = CodeColumn("province_code", "Mã tỉnh", aliases=["Province code", "Mã tỉnh/thành phố"], width=2)
 PROVINCE = TextColumn("province", "Tỉnh", aliases=["Province", "Tên tỉnh", "Tỉnh/thành phố", "Tỉnh, thành phố"])
@@ -65,7 +65,7 @@ def find_commune(row: Row, ctx: ImportContext, *, required: bool = True, on=None
     for a code both maps use (see `LocalityIndex.commune`). Cached per distinct set of values: files repeat
     the same few communes."""
     v = row.values
-    legacy_map = None if on is None else on < REFORM_DATE
+    legacy_map = None if on is None else on < CURRENT_VALID_FROM
     key = (v.get("province_code"), v.get("province"), v.get("commune_code"), v.get("commune_name"), legacy_map)
     # (`current_map` is the kind's, the same for every row of an import: not part of the key.)
     found = ctx.commune_cache.get(key)
@@ -266,11 +266,6 @@ class RowByRowKind(ImportKind):
                 result.new += 1
             else:
                 result.changed += 1
-
-
-def scope_of(user, path: str):
-    """The Q of rows the user may change, for kinds that check a whole queryset."""
-    return commune_scope(user, path)
 
 
 __all__ = [
