@@ -81,8 +81,13 @@ def main() -> None:
     start_parser.add_argument("--port", default="8000")
     start_parser.add_argument("--no-serve", action="store_true", help="set everything up but do not serve")
     test_parser = commands.add_parser("test", help="install, lint and run the test suite")
-    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
-    options = parser.parse_args()
+    test_parser.add_argument("pytest_args", nargs="*", help="passed on to pytest, e.g. -k capital -x")
+    # Options after `test` are pytest's (`-k capital -x`), not dev.py's: they are passed on untouched.
+    options, unknown = parser.parse_known_args()
+    if unknown and options.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if options.command == "test":
+        options.pytest_args = sys.argv[sys.argv.index("test") + 1 :]
     {"start": start, "test": test}[options.command](options)
 
 
