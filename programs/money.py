@@ -1,12 +1,13 @@
 """Money is an integer number of VND. These helpers only present it."""
 
+from kernel import numbers
+
 
 def format_vnd(amount: int | None) -> str:
-    """1234567 → '1.234.567' (Vietnamese thousands separator)."""
+    """1234567 → '1.234.567' (Vietnamese thousands separator); '' for no amount."""
     if amount is None:
         return ""
-    sign = "-" if amount < 0 else ""
-    return sign + f"{abs(int(amount)):,}".replace(",", ".")
+    return numbers.format_vnd(int(amount))
 
 
 def rate_percent(part: int | None, whole: int | None) -> float | None:

@@ -2,9 +2,9 @@
 
 Three kinds:
 
-- `ValueProblem` is raised by a value parser (`values.parse_amount`, ...) when one cell is wrong. It knows
-  nothing of rows and columns; the reader catches it and turns it into a `SheetError` for that cell, so one
-  bad cell never stops the reading of the others.
+- `ValueProblem` (defined in `kernel.numbers`, the project's one parser) is raised by a value parser
+  (`values.parse_amount`, ...) when one cell is wrong. It knows nothing of rows and columns; the reader catches
+  it and turns it into a `SheetError` for that cell, so one bad cell never stops the reading of the others.
 - `SheetError` is one problem at one place: row number (as Excel shows it), column (the header as the file
   wrote it) and a precise, translated message. Rows carry their errors; an importer adds its own.
 - `SheetRejected` is raised when the file as a whole cannot be read (too big, not a spreadsheet, a zip
@@ -18,13 +18,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-
-class ValueProblem(ValueError):
-    """A cell's value is not what its column expects; `message` is translated and says expected vs found."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+from kernel.numbers import ValueProblem  # noqa: F401  (raised by the kernel's parser; re-exported)
 
 
 @dataclass(frozen=True)

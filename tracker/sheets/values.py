@@ -5,7 +5,9 @@ already at Excel's displayed precision), `PercentNumber` (a number formatted as 
 `datetime.date` / `datetime.datetime`; and also `int` and `float` (a float is read through its `repr`,
 never with float arithmetic). A blank cell gives None; whether a value is required is the column's call.
 
-Numbers written as text follow one of two styles (`NumberStyle`):
+Text is read by the project's one parser, `kernel.numbers` (also used by the admin's forms, list filters and
+the API); this module adds what is particular to cells. Numbers written as text follow one of two styles
+(`NumberStyle`):
 
 - Vietnamese (the default): dot for thousands, comma for decimals: `1.234.567`, `1.234,5`, `12,5`.
 - English: comma for thousands, dot for decimals: `1,234,567`, `1,234.5`, `12.5`.
@@ -37,18 +39,26 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, partial
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext
 
+# The kernel's parser, re-exported: the sheets' callers import these names from here.
+from kernel.numbers import (  # noqa: F401
+    _MAX_NUMBER_TEXT,
+    MAX_VND,
+    NumberStyle,
+    ValueProblem,
+    evidence,
+    format_number,
+    format_vnd,
+    number_from_text,
+)
+from kernel.numbers import date_from_text as _date_from_text
 from localities.search import fold
 
-from .errors import ValueProblem
-
-MAX_VND = 9_223_372_036_854_775_807  # what a BigIntegerField holds
-_MAX_NUMBER_TEXT = 40  # characters; longer "numbers" are refused before any arithmetic
 _EXCEL_PRECISION = decimal.Context(prec=15, rounding=decimal.ROUND_HALF_EVEN)
 _EXACT = decimal.Context(prec=80, traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
 
@@ -57,39 +67,6 @@ class PercentNumber(Decimal):
     """An Excel number formatted as a percentage: the stored fraction (0.45 for a cell showing 45%)."""
 
     __slots__ = ()
-
-
-class NumberStyle(enum.Enum):
-    """How a column writes numbers as text: which character groups thousands and which marks decimals."""
-
-    VIETNAMESE = "vi"
-    ENGLISH = "en"
-
-    @property
-    def thousands(self) -> str:
-        return "." if self is NumberStyle.VIETNAMESE else ","
-
-    @property
-    def decimal(self) -> str:
-        return "," if self is NumberStyle.VIETNAMESE else "."
-
-    @property
-    def other(self) -> NumberStyle:
-        return NumberStyle.ENGLISH if self is NumberStyle.VIETNAMESE else NumberStyle.VIETNAMESE
-
-    @property
-    def examples(self) -> str:
-        return "1.234.567, 1.234,5" if self is NumberStyle.VIETNAMESE else "1,234,567, 1,234.5"
-
-    @classmethod
-    def vote(cls, texts: Iterable[str]) -> NumberStyle:
-        """The style most of `texts` can only be read in; Vietnamese when none tells or it is a tie."""
-        votes = {cls.VIETNAMESE: 0, cls.ENGLISH: 0}
-        for text in texts:
-            style = evidence(text)
-            if style is not None:
-                votes[style] += 1
-        return cls.ENGLISH if votes[cls.ENGLISH] > votes[cls.VIETNAMESE] else cls.VIETNAMESE
 
 
 class Unit(enum.Enum):
@@ -141,119 +118,7 @@ _UNIT_KEYS.update({"billiondong": Unit.BILLION, "millionsvnd": Unit.MILLION, "bi
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Numbers written as text
-
-
-def _grammar(style: NumberStyle) -> re.Pattern[str]:
-    thousands, point = re.escape(style.thousands), re.escape(style.decimal)
-    plain = r"\d+"
-    grouped = rf"[1-9]\d{{0,2}}(?:{thousands}\d{{3}})+"
-    spaced = r"[1-9]\d{0,2}(?: \d{3})+"
-    return re.compile(rf"(?:({plain})|({grouped})|({spaced}))?(?:{point}(\d+))?")
-
-
-_GRAMMARS = {style: _grammar(style) for style in NumberStyle}
-_SPACES = re.compile(r"\s+")
-
-
-def _split_sign(text: str) -> tuple[bool, str] | None:
-    """(negative, digits part) of a number's text, or None if its sign is malformed."""
-    negative = False
-    if text.startswith("(") and text.endswith(")"):
-        negative, text = True, text[1:-1].strip()
-    if text[:1] in ("-", "−", "–", "+"):
-        if negative:
-            return None
-        negative, text = text[0] != "+", text[1:].lstrip()
-    return negative, text
-
-
-def _read_in(style: NumberStyle, text: str) -> Decimal | None:
-    """`text` (whitespace already normalised to single spaces) read in `style`, or None if it is not valid."""
-    signed = _split_sign(text)
-    if signed is None:
-        return None
-    negative, body = signed
-    match = _GRAMMARS[style].fullmatch(body)
-    if match is None:
-        return None
-    whole = match[1] or match[2] or match[3]
-    fraction = match[4]
-    if whole is None and fraction is None:
-        return None
-    digits = (whole or "0").replace(style.thousands, "").replace(" ", "")
-    number = Decimal(f"{digits}.{fraction}" if fraction else digits)
-    return -number if negative else number
-
-
-def _normalise_number_text(text: str) -> str:
-    """Full-width digits made ASCII (NFKC), any run of white space (also non-breaking) one space."""
-    text = text.strip()
-    if text.isascii() and " " not in text:
-        return text
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text))
-
-
-def evidence(text: str) -> NumberStyle | None:
-    """The style `text` can only be read in: `12,5` → Vietnamese, `1,234.5` → English; None if both or neither."""
-    text = _normalise_number_text(text)
-    if len(text) > _MAX_NUMBER_TEXT:
-        return None
-    vi, en = _read_in(NumberStyle.VIETNAMESE, text), _read_in(NumberStyle.ENGLISH, text)
-    if vi is not None and en is None:
-        return NumberStyle.VIETNAMESE
-    if en is not None and vi is None:
-        return NumberStyle.ENGLISH
-    return None
-
-
-def number_from_text(text: str, style: NumberStyle = NumberStyle.VIETNAMESE) -> Decimal:
-    """A number written as text, in `style` (see the module's docstring), or a `ValueProblem`."""
-    normal = _normalise_number_text(text)
-    if len(normal) <= _MAX_NUMBER_TEXT:
-        number = _read_in(style, normal)
-        if number is not None:
-            return number
-        other = _read_in(style.other, normal)
-        if other is not None:
-            if style is NumberStyle.VIETNAMESE:
-                message = gettext(
-                    "“%(value)s” is written with English separators but this column uses Vietnamese ones "
-                    "(dot for thousands, comma for decimals): write it as %(suggestion)s."
-                )
-            else:
-                message = gettext(
-                    "“%(value)s” is written with Vietnamese separators but this column uses English ones "
-                    "(comma for thousands, dot for decimals): write it as %(suggestion)s."
-                )
-            raise ValueProblem(message % {"value": text.strip(), "suggestion": format_number(other, style)})
-    raise ValueProblem(
-        gettext("Expected a number such as %(examples)s; found “%(value)s”.")
-        % {"examples": style.examples, "value": shown(text)}
-    )
-
-
-# ---------------------------------------------------------------------------------------------------------
 # Showing values in messages and files
-
-
-def format_number(number: Decimal | int, style: NumberStyle = NumberStyle.VIETNAMESE, *, group: bool = True) -> str:
-    """`number` written in `style`: 1234567.5 → "1.234.567,5" (Vietnamese) or "1,234,567.5" (English)."""
-    number = Decimal(number)
-    if not number.is_finite() or abs(number.adjusted()) > 40:
-        return str(number)
-    text = format(abs(number), "f")
-    whole, _, fraction = text.partition(".")
-    fraction = fraction.rstrip("0")
-    if group:
-        whole = f"{int(whole):,}".replace(",", style.thousands)
-    sign = "-" if number < 0 else ""
-    return sign + whole + (style.decimal + fraction if fraction else "")
-
-
-def format_vnd(amount: int) -> str:
-    """A whole amount of đồng written the Vietnamese way: 1234567 → "1.234.567"."""
-    return format_number(amount)
 
 
 def shown(value: Any) -> str:
@@ -448,8 +313,6 @@ def _amount(number: Decimal, value: Any, unit: Unit, allow_negative: bool) -> in
 # ---------------------------------------------------------------------------------------------------------
 # Dates
 
-_DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?")
-_YEAR_FIRST = re.compile(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?")
 _EXCEL_1900 = datetime.datetime(1899, 12, 30)
 _EXCEL_1904 = datetime.datetime(1904, 1, 1)
 _MAX_SERIAL = 2_958_465  # 31/12/9999
@@ -481,23 +344,6 @@ def _date_problem(value: Any) -> ValueProblem:
     return ValueProblem(
         gettext("Expected a date written dd/mm/yyyy, such as 31/12/2025; found “%(value)s”.") % {"value": shown(value)}
     )
-
-
-@lru_cache(maxsize=4096)  # a file repeats its dates: the cache halves the time spent on them
-def _date_from_text(text: str) -> datetime.date:
-    if match := _DAY_FIRST.fullmatch(text):
-        day, month, year = (int(part) for part in match.groups())
-    elif match := _YEAR_FIRST.fullmatch(text):
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        raise _date_problem(text)
-    try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        raise ValueProblem(
-            gettext("Expected a date that exists; found “%(value)s”: there is no %(day)02d/%(month)02d/%(year)d.")
-            % {"value": text, "day": day, "month": month, "year": year}
-        ) from None
 
 
 def parse_date(
