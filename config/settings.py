@@ -139,6 +139,11 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Dates day first in every language, never read month first; the separators of kernel.numbers (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
+# Off: grouping every integer would show years as 2.025. Money is grouped where it is shown (format_vnd) and in
+# the kernel's form fields.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from kernel.admin_input import TypedFormFieldsMixin, TypedListQueryMixin
+
 from .exports import ExportAdminMixin
 from .models import Commune, Province
 from .querysets import unit_scope
@@ -88,6 +90,7 @@ class YearFilter(admin.SimpleListFilter):
     title = _("year")
     parameter_name = "year"
     field = "year"
+    value_kind = "year"  # a typed ?year= is read by kernel.numbers (kernel/admin_input.py)
 
     def lookups(self, request, model_admin):
         import datetime
@@ -222,7 +225,7 @@ class JurisdictionAdminMixin:
         super().delete_queryset(request, queryset)
 
 
-class JurisdictionInlineMixin:
+class JurisdictionInlineMixin(TypedFormFieldsMixin):
     """The same scoping for inlines: related choices and locked-period checks."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -250,11 +253,25 @@ class MaskingContextHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class NtpAdmin(ExportAdminMixin, JurisdictionAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+class NtpAdmin(
+    TypedListQueryMixin,
+    TypedFormFieldsMixin,
+    ExportAdminMixin,
+    JurisdictionAdminMixin,
+    FoldedSearchMixin,
+    admin.ModelAdmin,
+):
     """The base of every admin in the project."""
 
 
-class NtpHistoryAdmin(ExportAdminMixin, JurisdictionAdminMixin, FoldedSearchMixin, SimpleHistoryAdmin):
+class NtpHistoryAdmin(
+    TypedListQueryMixin,
+    TypedFormFieldsMixin,
+    ExportAdminMixin,
+    JurisdictionAdminMixin,
+    FoldedSearchMixin,
+    SimpleHistoryAdmin,
+):
     """The base for models whose history is kept: officials read it from the "History" button."""
 
     personal_data_fields: tuple = ()

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
+from kernel import forms as kernel_forms
 from localities.access import MASK, can_see_personal_data, mask_id_number
 from localities.admin_tools import (
     CommuneFilter,
@@ -96,6 +97,7 @@ class CapitalYearFilter(admin.SimpleListFilter):
 
     title = _("plan year")
     parameter_name = "year"
+    value_kind = "year"
 
     def lookups(self, request, model_admin):
         return YearFilter.lookups(self, request, model_admin)
@@ -262,7 +264,7 @@ class WorkAdmin(NtpHistoryAdmin):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
-    reversed_on = forms.DateField(label=_("Reversal date"), initial=datetime.date.today)
+    reversed_on = kernel_forms.DateField(label=_("Reversal date"), initial=datetime.date.today)
 
 
 @admin.register(Disbursement)

@@ -1,7 +1,11 @@
-"""Admin forms that run the services' validation, so an official sees every rule as a field error."""
+"""Admin forms that run the services' validation, so an official sees every rule as a field error.
 
-from django import forms
+They are `kernel.forms.ModelForm`s: dates, amounts and decimals are read with the kernel's parser.
+"""
+
 from django.core.exceptions import ValidationError
+
+from kernel import forms
 
 from .models import Allocation, Disbursement, Household, PovertyAssessment
 from .services import allocation_validate, disbursement_validate, poverty_assessment_validate
