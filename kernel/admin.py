@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import router, transaction
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .versions import ensure_current, next_version, stale_message
@@ -54,8 +54,10 @@ def form_values(form, model) -> dict:
 
 class VersionFormMixin:
     """A form of a versioned record: it sends back the version it was opened at, and a form opened on an
-    older version than the stored one is refused, saying who changed what since; what was typed stays, and
-    the version becomes the stored one, so that saving again (after a look) is the official's choice."""
+    older version than the stored one is refused, saying who changed what since. The form comes back with
+    what the official typed, the others' changes in the fields the official left alone (read from the
+    version they opened, in the history), and the stored version: saving again, after a look, is the
+    official's own choice, and it no longer undoes the others' changes."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,9 +70,28 @@ class VersionFormMixin:
         if posted is not None and self.instance.pk is not None and posted != self.instance.version:
             self.add_error(None, stale_message(self.instance, posted))
             data = self.data.copy()
+            self._others_changes_shown(data, posted)
             data[self.add_prefix(VERSION_FIELD)] = str(self.instance.version)
             self.data = data
         return cleaned
+
+    def _others_changes_shown(self, data, posted: int) -> None:
+        """In `data`, the stored value of every field the official did not change from the version opened."""
+        history = getattr(self.instance, "history", None)
+        seen = history.filter(version=posted).first() if history is not None else None
+        if seen is None:
+            return
+        for name in self.fields:
+            try:
+                field = self.instance._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.concrete or field.many_to_many or name not in self.cleaned_data:
+                continue
+            typed = self.cleaned_data[name]
+            typed = typed.pk if isinstance(typed, models.Model) else typed
+            if typed == getattr(seen, field.attname):
+                data.setlist(self.add_prefix(name), [self[name].initial])
 
 
 def versioned_form(form_class):

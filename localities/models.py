@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.versions import version_field
+
 from .choices import (
     ClassificationKindChoices,
     GenerationChoices,
@@ -207,6 +209,7 @@ class Village(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     objects = VillageQuerySet.as_manager()
+    version = version_field()
     history = history_records()
 
     class Meta:
@@ -353,6 +356,7 @@ class Official(models.Model):
     position = models.CharField(_("position"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
+    version = version_field()
     history = history_records()
 
     class Meta:

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.versions import version_field
 from localities.history import history_records
 from localities.querysets import ReferenceQuerySet
 
@@ -193,6 +194,7 @@ class CapitalPlanEntry(models.Model):
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     objects = CapitalPlanEntryQuerySet.as_manager()
+    version = version_field()
     history = history_records()
 
     class Meta:

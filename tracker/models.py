@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.versions import version_field
 from localities.history import history_records
 from localities.querysets import ReferenceQuerySet
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
@@ -87,6 +88,7 @@ class Work(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = WorkQuerySet.as_manager()
+    version = version_field()
     history = history_records(m2m_fields=[components, villages])
 
     class Meta:
@@ -183,6 +185,7 @@ class Allocation(CapitalEntry):
     )
 
     objects = AllocationQuerySet.as_manager()
+    version = version_field()
     history = history_records()
 
     class Meta:
@@ -249,6 +252,7 @@ class Disbursement(CapitalEntry):
     )
 
     objects = DisbursementQuerySet.as_manager()
+    version = version_field()
     history = history_records()
 
     class Meta:
@@ -301,6 +305,7 @@ class ProgressReport(models.Model):
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     objects = ProgressReportQuerySet.as_manager()
+    version = version_field()
     history = history_records()
 
     class Meta:
@@ -398,6 +403,7 @@ class Household(models.Model):
     objects = HouseholdQuerySet.as_manager()
     # History is read an object at a time (by `id`): indexes on its other columns would only slow the
     # imports that write a record for each of a province's households.
+    version = version_field()
     history = history_records(no_db_index=["code", "ethnic_group", "commune", "village"])
 
     class Meta:
@@ -548,6 +554,7 @@ class PovertyAssessment(models.Model):
     recognised_on = models.DateField(_("recognised on"), null=True, blank=True)
 
     objects = HouseholdRecordQuerySet.as_manager()
+    version = version_field()
     history = history_records(m2m_fields=[deprivations])
 
     class Meta:
@@ -602,6 +609,7 @@ class Support(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     objects = HouseholdRecordQuerySet.as_manager()
+    version = version_field()
     history = history_records()
 
     class Meta:
@@ -675,6 +683,7 @@ class PeriodReport(models.Model):
     comment = models.TextField(_("comment"), blank=True)
 
     objects = PeriodReportQuerySet.as_manager()
+    version = version_field()
     history = history_records()
 
     class Meta:

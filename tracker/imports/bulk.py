@@ -123,10 +123,14 @@ def copy_new_rows(raw, model, rows: list[dict], *, user_id: int | None, now) -> 
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk.column, len(rows)]
         )
         ids = [r[0] for r in cursor.fetchall()]
+    # Columns the rows leave out that have a default (a record's version): the default, as INSERT would give.
+    defaults = [(f.attname, f.get_default()) for f in fields if f.has_default() and f.attname not in rows[0]]
     for row, new_id in zip(rows, ids, strict=True):
         row[pk.attname] = new_id
         for name in stamped:
             row[name] = now
+        for name, value in defaults:
+            row[name] = value
     attnames = [f.attname for f in fields]
     names = ", ".join(f'"{f.column}"' for f in fields)
     with raw.cursor() as cursor:
@@ -158,6 +162,12 @@ def update_with_history(model, objs: list, fields: Sequence[str], *, user=None) 
                 setattr(obj, f.attname, now)
             if f.name not in fields:
                 fields.append(f.name)
+    if any(f.name == "version" for f in _concrete_fields(model)):
+        # A changed record has a new version: an official's form opened on the old one is then refused.
+        for obj in objs:
+            obj.version = (obj.version or 0) + 1
+        if "version" not in fields:
+            fields.append("version")
     model.objects.bulk_update(objs, fields, batch_size=500)
     user_id = user.pk if user is not None else None
     if connection.vendor == "postgresql":
