@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kernel.admin import Writes
+
+from . import services
 from .admin_tools import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin
 from .models import AreaClassification, Commune, CommuneSuccession, District, Official, Province, Village
 
@@ -45,6 +48,12 @@ class CommuneAdmin(NtpAdmin):
 
 @admin.register(Village)
 class VillageAdmin(NtpHistoryAdmin):
+    writes = Writes(
+        create=services.village_create,
+        update=services.village_update,
+        delete=services.village_delete,
+        instance="village",
+    )
     list_display = ["name", "code", "commune", "valid_from", "valid_to"]
     search_fields = ["name", "commune__name"]
     list_select_related = ["commune__district", "commune__province"]

@@ -15,8 +15,11 @@ from typing import Any, TextIO
 
 from django.db import models, transaction
 
+from kernel.versions import ensure_current, next_version
+
+from .access import ensure_editable
 from .choices import GenerationChoices, UnitTypeChoices
-from .models import Commune, CommuneSuccession, District, Province
+from .models import Commune, CommuneSuccession, District, Province, Village
 
 SOURCE_PACKAGE = "vietnamadminunits"
 SOURCE_CREDIT = (
@@ -387,3 +390,44 @@ def localities_load(*, stdout: TextIO | None = None) -> dict[str, Any]:
         )
         _say_list(stdout, report.type_disagreements)
     return counts
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Villages: the one write path of the admin, the import and the API
+
+
+def village_create(*, user=None, **fields) -> Village:
+    """Add a village to a commune; the jurisdiction is checked on the village as saved."""
+    village = Village(**fields)
+    with transaction.atomic():
+        village.full_clean()
+        village._history_user = user
+        village.save()
+        ensure_editable(user, village)
+    return village
+
+
+def village_update(*, village: Village, user=None, version: int | None = None, **fields) -> Village:
+    """Rename a village, give it a code or validity dates; refused if based on an older version."""
+    with transaction.atomic():
+        current = Village.objects.select_for_update().get(pk=village.pk)
+        ensure_current(current, version)
+        ensure_editable(user, current)
+        for name, value in fields.items():
+            setattr(village, name, value)
+        village.full_clean()
+        next_version(village, current)
+        village._history_user = user
+        village.save()
+        ensure_editable(user, village)
+    return village
+
+
+def village_delete(*, village: Village, user=None, version: int | None = None) -> None:
+    """Delete a village added by mistake (one that works or households name is protected by them)."""
+    with transaction.atomic():
+        current = Village.objects.select_for_update().get(pk=village.pk)
+        ensure_current(current, version)
+        ensure_editable(user, current)
+        current._history_user = user
+        current.delete()

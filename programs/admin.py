@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from kernel.admin import Writes
 from localities.admin_tools import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, YearFilter
 from programs.money import format_vnd
 
+from . import services
 from .models import CapitalPlanEntry, Component, LegalDocument, Program
 
 
@@ -66,6 +68,7 @@ class ComponentAdmin(NtpAdmin):
 
 @admin.register(CapitalPlanEntry)
 class CapitalPlanEntryAdmin(LedgerAdminMixin, NtpHistoryAdmin):
+    writes = Writes(create=services.capital_plan_entry_record, instance="entry")
     list_display = [
         "year",
         "component",

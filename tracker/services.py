@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.versions import ensure_current, next_version
 from localities.access import ensure_editable, jurisdiction_of
 from localities.choices import JurisdictionLevelChoices
 from programs.choices import CapitalEntryKindChoices
@@ -17,7 +18,7 @@ from programs.money import format_vnd
 from programs.querysets import CAPITAL_CHANGING_KINDS
 
 from .choices import PeriodReportStatusChoices, PovertyStatusChoices
-from .locks import ensure_unlocked, reporting_commune
+from .locks import approved_report_covering, ensure_unlocked, lock_message, reporting_commune
 from .models import (
     Allocation,
     DeprivationIndicator,
@@ -34,13 +35,52 @@ from .models import (
 
 def _save(obj, *, user, previous=None, lock_checked=False):
     """Save inside the caller's transaction: locked periods refused (unless the caller's validation just did
-    it), history attributed, then the jurisdiction re-checked."""
-    if not lock_checked:
+    it), the version moved on for a change, history attributed, then the jurisdiction re-checked."""
+    if not lock_checked and hasattr(obj, "period_key"):
         ensure_unlocked(obj, previous=previous)
+    if previous is not None:
+        next_version(obj, previous)
     obj._history_user = user
     obj.save()
     ensure_editable(user, obj)
     return obj
+
+
+def _current(obj):
+    """The row of `obj` as stored, locked until the end of the transaction."""
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def _update(obj, *, version: int | None, user, fields: dict, validate=None):
+    """Change `obj` with `fields` and save it: refused if based on an older version than the stored one, if
+    the stored row lies outside the user's jurisdiction, or if it lies (or would lie) in a locked period.
+
+    `validate(obj, current)` checks the rules beyond the model's own (which `full_clean` checks first).
+    """
+    with transaction.atomic():
+        current = _current(obj)
+        ensure_current(current, version)
+        ensure_editable(user, current)
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        obj.version = current.version
+        obj.full_clean()
+        if validate is not None:
+            validate(obj, current)
+        _save(obj, user=user, previous=current)
+    return obj
+
+
+def _delete(obj, *, version: int | None, user) -> None:
+    """Delete `obj` (its history keeps a '-' record by the user), with the same refusals as a change."""
+    with transaction.atomic():
+        current = _current(obj)
+        ensure_current(current, version)
+        ensure_editable(user, current)
+        if hasattr(current, "period_key"):
+            ensure_unlocked(current)
+        current._history_user = user
+        current.delete()
 
 
 def disbursement_deadline(year: int) -> datetime.date:
@@ -265,16 +305,39 @@ def progress_report_record(
         locked = Work.objects.select_for_update().get(pk=work.pk)
         report.full_clean()
         _save(report, user=user)
-        progress_sync_work_status(work=locked)
+        progress_sync_work_status(work=locked, user=user)
     return report
 
 
-def progress_sync_work_status(*, work: Work) -> None:
-    """Give the work the status of its newest progress report."""
+def progress_sync_work_status(*, work: Work, user=None) -> None:
+    """Give the work the status of its newest progress report (a new version of the work, in its history)."""
     latest = work.progress_reports.order_by("-reported_on", "-pk").first()
     if latest and latest.status != work.status:
-        Work.objects.filter(pk=work.pk).update(status=latest.status)
-        work.status = latest.status
+        current = _current(work)
+        current.status = latest.status
+        next_version(current, current)
+        current._history_user = user
+        current.save(update_fields=["status", "version", "updated_at"])
+        work.status, work.version = current.status, current.version
+
+
+def progress_report_update(
+    *, report: ProgressReport, user=None, version: int | None = None, **fields
+) -> ProgressReport:
+    """Correct a progress report; the work's status follows its newest report."""
+    with transaction.atomic():
+        Work.objects.select_for_update().get(pk=report.work_id)
+        _update(report, version=version, user=user, fields=fields)
+        progress_sync_work_status(work=report.work, user=user)
+    return report
+
+
+def progress_report_delete(*, report: ProgressReport, user=None, version: int | None = None) -> None:
+    """Delete a progress report entered by mistake; the work's status follows its newest remaining report."""
+    with transaction.atomic():
+        work = Work.objects.select_for_update().get(pk=report.work_id)
+        _delete(report, version=version, user=user)
+        progress_sync_work_status(work=work, user=user)
 
 
 def poverty_assessment_validate(
@@ -387,6 +450,50 @@ def household_register(*, user=None, **fields) -> Household:
     return household
 
 
+def household_update(*, household: Household, user=None, version: int | None = None, **fields) -> Household:
+    """Correct a household's register entry (head, ID number, village, members, ...)."""
+    return _update(household, version=version, user=user, fields=fields)
+
+
+def household_delete(*, household: Household, user=None, version: int | None = None) -> None:
+    """Delete a household registered by mistake (its statuses and support go with it)."""
+    _delete(household, version=version, user=user)
+
+
+def poverty_assessment_update(
+    *,
+    assessment: PovertyAssessment,
+    user=None,
+    version: int | None = None,
+    deprivations: Iterable[DeprivationIndicator] | None = None,
+    **fields,
+) -> PovertyAssessment:
+    """Correct a yearly status, checked again against the standard in force that year."""
+    with transaction.atomic():
+        chosen = list(deprivations) if deprivations is not None else list(assessment.deprivations.all())
+
+        def validate(obj, current):
+            obj.standard = poverty_assessment_validate(
+                household=obj.household,
+                year=obj.year,
+                status=obj.status,
+                standard=obj.standard if obj.standard_id else None,
+                income_per_capita=obj.income_per_capita,
+                deprivations=chosen,
+                exclude_pk=obj.pk,
+            )
+
+        _update(assessment, version=version, user=user, fields=fields, validate=validate)
+        if deprivations is not None:
+            assessment.deprivations.set(chosen)
+    return assessment
+
+
+def poverty_assessment_delete(*, assessment: PovertyAssessment, user=None, version: int | None = None) -> None:
+    """Delete a yearly status recorded by mistake."""
+    _delete(assessment, version=version, user=user)
+
+
 def support_record(*, user=None, **fields) -> Support:
     """Record support a household received."""
     support = Support(**fields)
@@ -394,6 +501,101 @@ def support_record(*, user=None, **fields) -> Support:
         support.full_clean()
         _save(support, user=user)
     return support
+
+
+def support_update(*, support: Support, user=None, version: int | None = None, **fields) -> Support:
+    """Correct a support entry."""
+    return _update(support, version=version, user=user, fields=fields)
+
+
+def support_delete(*, support: Support, user=None, version: int | None = None) -> None:
+    """Delete a support entry recorded by mistake."""
+    _delete(support, version=version, user=user)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Works
+
+
+def work_validate(work: Work, *, current: Work | None, components=None) -> None:
+    """The rules of a work's change beyond its own fields: moving it to another commune moves its capital
+    and progress entries too, so not out of or into an approved (locked) period; a component that funds
+    capital allocated to it stays among its components."""
+    if current is None:
+        return
+    if current.commune_id != work.commune_id:
+        _ensure_work_movable(current, work.commune_id)
+    if components is not None:
+        _ensure_components_kept(current, components)
+
+
+def _ensure_work_movable(current: Work, commune_id: int) -> None:
+    from localities.models import Commune
+
+    new_commune = Commune.objects.select_related("successor").get(pk=commune_id)
+    days = set(current.allocations.values_list("decided_on", flat=True))
+    days |= set(current.disbursements.values_list("paid_on", flat=True))
+    days |= set(current.progress_reports.values_list("reported_on", flat=True))
+    for day in sorted(days):
+        for commune in (current.commune, new_commune):
+            report = approved_report_covering(commune, day)
+            if report is not None:
+                raise ValidationError({"commune": lock_message(report)}, code="locked")
+
+
+def _ensure_components_kept(current: Work, components) -> None:
+    removed = set(current.components.values_list("pk", flat=True)) - {c.pk for c in components}
+    funding = (
+        Allocation.objects.filter(work=current, component_id__in=removed)
+        .select_related("component")
+        .order_by("component__code")
+        .first()
+    )
+    if funding is not None:
+        raise ValidationError(
+            {
+                "components": _(
+                    "%(component)s funds capital allocated to work %(code)s; it cannot be taken off the work's "
+                    "components."
+                )
+                % {"component": funding.component, "code": current.code}
+            }
+        )
+
+
+def work_create(*, components, villages=(), user=None, **fields) -> Work:
+    """Enter a work with the program components that fund it and the villages it serves."""
+    work = Work(**fields)
+    with transaction.atomic():
+        work.full_clean()
+        _save(work, user=user)
+        work.components.set(components)
+        work.villages.set(villages)
+        ensure_editable(user, work)
+    return work
+
+
+def work_update(*, work: Work, user=None, version: int | None = None, components=None, villages=None, **fields) -> Work:
+    """Change a work: its fields, its commune (a move), its components or villages (None: unchanged)."""
+    with transaction.atomic():
+        _update(
+            work,
+            version=version,
+            user=user,
+            fields=fields,
+            validate=lambda obj, current: work_validate(obj, current=current, components=components),
+        )
+        if components is not None:
+            work.components.set(components)
+        if villages is not None:
+            work.villages.set(villages)
+        ensure_editable(user, work)
+    return work
+
+
+def work_delete(*, work: Work, user=None, version: int | None = None) -> None:
+    """Delete a work entered by mistake (one with capital or progress entries is protected by them)."""
+    _delete(work, version=version, user=user)
 
 
 def work_totals(queryset) -> dict:

@@ -31,12 +31,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from localities.access import ensure_editable, jurisdiction_of
+from localities.access import jurisdiction_of
 from localities.choices import JurisdictionLevelChoices
 from localities.models import Province
 from localities.services import CURRENT_VALID_FROM
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 from programs.models import CapitalPlanEntry
+from programs.services import capital_plan_entry_record
 
 from ... import services
 from ...models import Allocation, Disbursement
@@ -319,14 +320,8 @@ class CapitalPlanImport(_LedgerKind):
         return first_recorded(CapitalPlanEntry, values, PLAN_KEY)
 
     def create(self, values: dict[str, Any], ctx: ImportContext):
-        # The admin's path for a plan entry (no service exists for it): every field and constraint checked,
-        # history attributed, then the jurisdiction re-checked on the entry as saved.
-        entry = CapitalPlanEntry(**values)
-        entry.full_clean()
-        entry._history_user = ctx.user
-        entry.save()
-        ensure_editable(ctx.user, entry)
-        return entry
+        # The plan ledger's service, as the admin calls it.
+        return capital_plan_entry_record(user=ctx.user, **values)
 
 
 # ---------------------------------------------------------------------------------------------------------

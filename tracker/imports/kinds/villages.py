@@ -13,12 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from localities.access import ensure_editable
 from localities.models import Village
+from localities.services import village_create, village_update
 
 from ...sheets import CodeColumn, Row, TextColumn
 from ..base import ImportContext
@@ -55,14 +54,17 @@ COLUMNS = [*LOCALITY_COLUMNS, VILLAGE_NAME, VILLAGE_CODE]
 
 
 def village_save(village: Village, *, user) -> Village:
-    """Validate and save a village as the admin does, with its history record, inside a savepoint; the
-    jurisdiction is checked again on the village as saved. (Villages have no service of their own.)"""
-    with transaction.atomic():
-        village.full_clean()
-        village._history_user = user
-        village.save()
-        ensure_editable(user, village)
-    return village
+    """Add or change a village through its services (the admin's path too), inside the row's savepoint."""
+    if village.pk is not None:
+        return village_update(village=village, user=user, code=village.code)
+    return village_create(
+        user=user,
+        commune_id=village.commune_id,
+        name=village.name,
+        code=village.code,
+        valid_from=village.valid_from,
+        valid_to=village.valid_to,
+    )
 
 
 class CommuneVillages:
@@ -138,7 +140,7 @@ class VillageImport(RowByRowKind):
     def create(self, values: dict[str, Any], ctx: ImportContext) -> Village:
         self._code_taken(values, ctx, None)
         village = Village(commune_id=values["commune"].pk, name=values["name"], code=values["code"])
-        village_save(village, user=ctx.user)
+        village = village_save(village, user=ctx.user)
         ctx.village_records.of(village.commune_id)[self.key(values)[1]] = village
         return village
 

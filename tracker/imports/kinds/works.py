@@ -28,16 +28,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from localities.access import ensure_editable
-from localities.models import Commune, Village
+from localities.models import Village
 
+from ... import services
 from ...choices import CapacityUnitChoices, WorkStatusChoices, WorkTypeChoices
-from ...locks import approved_report_covering, lock_message
-from ...models import Allocation, Work
+from ...models import Work
 from ...sheets import (
     AmountColumn,
     BooleanColumn,
@@ -255,25 +253,23 @@ def _constraints_by_message() -> dict[str, str]:
     return {str(c.violation_error_message): c.name for c in Work._meta.constraints if c.name in CONSTRAINT_COLUMNS}
 
 
-def work_save(work: Work, *, components=None, villages=None, user, fields_changed: bool = True) -> Work:
-    """Validate and save a work as the admin does, then its components and villages (None: unchanged).
+def work_save(work: Work, *, components=None, villages=None, user, current: bool = False) -> Work:
+    """Create or update a work through its services (the admin's and the API's path too), with the work's
+    constraints broken reported on their field, so that the import puts them on a column."""
+    try:
+        if not current:
+            return services.work_create(components=components, villages=villages or (), user=user, **_fields(work))
+        return services.work_update(work=work, components=components, villages=villages, user=user, **_fields(work))
+    except ValidationError as error:
+        raise _on_fields(error) from None
 
-    The work's constraints broken are reported on their field, so that the import puts them on a column.
-    """
-    with transaction.atomic():
-        work._history_user = user
-        if fields_changed:
-            try:
-                work.full_clean()
-            except ValidationError as error:
-                raise _on_fields(error) from None
-            work.save()
-        if components is not None:
-            work.components.set(components)
-        if villages is not None:
-            work.villages.set(villages)
-        ensure_editable(user, work)
-    return work
+
+def _fields(work: Work) -> dict[str, Any]:
+    return {
+        "code": work.code,
+        "commune_id": work.commune_id,
+        **{field: getattr(work, field) for field in SCALAR_FIELDS},
+    }
 
 
 def _on_fields(error: ValidationError) -> ValidationError:
@@ -414,17 +410,14 @@ class WorkImport(RowByRowKind):
         for field in self._scalar_fields(values):
             setattr(work, field, values[field])
         with _row_villages(values, ctx) as villages:
-            work_save(work, components=values["components"], villages=villages, user=ctx.user)
+            work = work_save(work, components=values["components"], villages=villages, user=ctx.user)
         ctx.recorded_works[work.code] = work
         return work
 
     def update(self, record: Work, values: dict[str, Any], ctx: ImportContext) -> Work:
+        # The rules of a change (a move out of a locked period, a component that funds capital) are the
+        # service's: the admin and the API meet the same refusals.
         changed = self.differences(record, values)
-        fields_changed = any(field not in ("components", "villages") for field in changed)
-        if "commune" in changed:
-            self._ensure_movable(record, values["commune_id"])
-        if "components" in changed:
-            self._ensure_components_kept(record, values["components"])
         for field in self._scalar_fields(values):
             setattr(record, field, values[field])
         record.commune_id = values["commune_id"]
@@ -434,40 +427,9 @@ class WorkImport(RowByRowKind):
                 components=values["components"] if "components" in changed else None,
                 villages=villages if "villages" in changed else None,
                 user=ctx.user,
-                fields_changed=fields_changed,
+                current=True,
             )
         return record
-
-    def _ensure_components_kept(self, record: Work, components) -> None:
-        removed = {c.pk for c in record.components.all()} - {c.pk for c in components}
-        funding = (
-            Allocation.objects.filter(work=record, component_id__in=removed)
-            .select_related("component")
-            .order_by("component__code")
-            .first()
-        )
-        if funding is not None:
-            raise ValidationError(
-                {
-                    "components": _(
-                        "%(component)s funds capital allocated to work %(code)s; it cannot be taken off the work's "
-                        "components."
-                    )
-                    % {"component": funding.component, "code": record.code}
-                }
-            )
-
-    def _ensure_movable(self, record: Work, commune_id: int) -> None:
-        """Moving a work moves its capital and progress entries too: not out of or into a locked period."""
-        new_commune = Commune.objects.select_related("successor").get(pk=commune_id)
-        days = set(record.allocations.values_list("decided_on", flat=True))
-        days |= set(record.disbursements.values_list("paid_on", flat=True))
-        days |= set(record.progress_reports.values_list("reported_on", flat=True))
-        for day in sorted(days):
-            for commune in (record.commune, new_commune):
-                report = approved_report_covering(commune, day)
-                if report is not None:
-                    raise ValidationError(lock_message(report), code="locked")
 
 
 @contextmanager
