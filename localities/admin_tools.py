@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from kernel.admin import ServiceWriteAdminMixin, ServiceWriteInlineMixin
 from kernel.admin_input import TypedFormFieldsMixin, TypedListQueryMixin
 
 from .exports import ExportAdminMixin
@@ -225,7 +226,7 @@ class JurisdictionAdminMixin:
         super().delete_queryset(request, queryset)
 
 
-class JurisdictionInlineMixin(TypedFormFieldsMixin):
+class JurisdictionInlineMixin(TypedFormFieldsMixin, ServiceWriteInlineMixin):
     """The same scoping for inlines: related choices and locked-period checks."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -257,6 +258,7 @@ class NtpAdmin(
     TypedListQueryMixin,
     TypedFormFieldsMixin,
     ExportAdminMixin,
+    ServiceWriteAdminMixin,
     JurisdictionAdminMixin,
     FoldedSearchMixin,
     admin.ModelAdmin,
@@ -268,6 +270,7 @@ class NtpHistoryAdmin(
     TypedListQueryMixin,
     TypedFormFieldsMixin,
     ExportAdminMixin,
+    ServiceWriteAdminMixin,
     JurisdictionAdminMixin,
     FoldedSearchMixin,
     SimpleHistoryAdmin,

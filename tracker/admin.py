@@ -7,6 +7,7 @@ from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from kernel import forms as kernel_forms
+from kernel.admin import Writes
 from localities.access import MASK, can_see_personal_data, mask_id_number
 from localities.admin_tools import (
     CommuneFilter,
@@ -39,6 +40,34 @@ from .models import (
     ProgressReport,
     Support,
     Work,
+)
+
+# The services each entity is written through: the admin never saves a model itself.
+WORK_WRITES = Writes(
+    create=services.work_create, update=services.work_update, delete=services.work_delete, instance="work"
+)
+ALLOCATION_WRITES = Writes(create=services.allocation_record, instance="allocation")
+DISBURSEMENT_WRITES = Writes(create=services.disbursement_record, instance="disbursement")
+PROGRESS_WRITES = Writes(
+    create=services.progress_report_record,
+    update=services.progress_report_update,
+    delete=services.progress_report_delete,
+    instance="report",
+)
+HOUSEHOLD_WRITES = Writes(
+    create=services.household_register,
+    update=services.household_update,
+    delete=services.household_delete,
+    instance="household",
+)
+ASSESSMENT_WRITES = Writes(
+    create=services.poverty_assessment_record,
+    update=services.poverty_assessment_update,
+    delete=services.poverty_assessment_delete,
+    instance="assessment",
+)
+SUPPORT_WRITES = Writes(
+    create=services.support_record, update=services.support_update, delete=services.support_delete, instance="support"
 )
 
 
@@ -109,6 +138,7 @@ class CapitalYearFilter(admin.SimpleListFilter):
 
 
 class AllocationInline(JurisdictionInlineMixin, admin.TabularInline):
+    writes = ALLOCATION_WRITES
     model = Allocation
     form = AllocationForm
     extra = 0
@@ -141,6 +171,7 @@ class AllocationInline(JurisdictionInlineMixin, admin.TabularInline):
 
 
 class DisbursementInline(JurisdictionInlineMixin, admin.TabularInline):
+    writes = DISBURSEMENT_WRITES
     model = Disbursement
     form = DisbursementForm
     fk_name = "work"
@@ -155,6 +186,7 @@ class DisbursementInline(JurisdictionInlineMixin, admin.TabularInline):
 
 
 class ProgressReportInline(JurisdictionInlineMixin, admin.TabularInline):
+    writes = PROGRESS_WRITES
     model = ProgressReport
     extra = 0
     fields = ["reported_on", "progress_percent", "quantity_done", "status", "note"]
@@ -166,6 +198,7 @@ class ProgressReportInline(JurisdictionInlineMixin, admin.TabularInline):
 
 @admin.register(Work)
 class WorkAdmin(NtpHistoryAdmin):
+    writes = WORK_WRITES
     list_display = [
         "code",
         "name",
@@ -244,23 +277,6 @@ class WorkAdmin(NtpHistoryAdmin):
     def physical_progress(self, obj):
         return bar(obj.progress_percent)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model not in (Allocation, Disbursement, ProgressReport):
-            return super().save_formset(request, form, formset, change)
-        for instance in formset.save(commit=False):
-            fields = {
-                f.name: getattr(instance, f.name)
-                for f in instance._meta.concrete_fields
-                if f.name in formset.form.base_fields or f.name == "work"
-            }
-            fields.pop("reverses", None)
-            if formset.model is Allocation:
-                services.allocation_record(**fields, user=request.user)
-            elif formset.model is Disbursement:
-                services.disbursement_record(**fields, user=request.user)
-            else:
-                services.progress_report_record(**fields, user=request.user)
-
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
@@ -269,6 +285,7 @@ class ReverseForm(forms.Form):
 
 @admin.register(Disbursement)
 class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
+    writes = DISBURSEMENT_WRITES
     form = DisbursementForm
     list_display = ["voucher_number", "paid_on", "work", "year", "source", "capital_type", "amount_vnd", "reverses"]
     list_filter = [
@@ -282,6 +299,8 @@ class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     list_select_related = ["work", "reverses"]
     autocomplete_fields = ["work"]
     date_hierarchy = "paid_on"
+    # A work's disbursements, as of a date with `?paid_on__lte=` (the date hierarchy's ranges).
+    extra_list_lookups = ("work__id__exact",)
     actions = ["reverse_disbursements"]
     show_full_result_count = False
     change_list_template = "admin/tracker/change_list_totals.html"
@@ -293,11 +312,6 @@ class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     @admin.display(description=_("amount (VND)"), ordering="amount")
     def amount_vnd(self, obj):
         return format_vnd(obj.amount)
-
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in DisbursementForm.Meta.fields}
-        saved = services.disbursement_record(**fields, user=request.user)
-        obj.pk = saved.pk
 
     @admin.action(description=_("Reverse the selected disbursements"), permissions=["add"])
     def reverse_disbursements(self, request, queryset):
@@ -321,6 +335,7 @@ class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
+    writes = ALLOCATION_WRITES
     form = AllocationForm
     list_display = ["work", "component", "year", "source", "capital_type", "kind", "amount_vnd", "decided_on"]
     list_filter = [
@@ -344,14 +359,10 @@ class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     def amount_vnd(self, obj):
         return format_vnd(obj.amount)
 
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in AllocationForm.Meta.fields}
-        saved = services.allocation_record(**fields, user=request.user)
-        obj.pk = saved.pk
-
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(NtpHistoryAdmin):
+    writes = PROGRESS_WRITES
     list_display = ["work", "reported_on", "progress_bar", "quantity_done", "status"]
     list_filter = [scoped_filter(ProvinceFilter, "work__commune"), "status"]
     search_fields = ["work__code", "work__name"]
@@ -364,12 +375,9 @@ class ProgressReportAdmin(NtpHistoryAdmin):
     def progress_bar(self, obj):
         return bar(obj.progress_percent)
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.progress_sync_work_status(work=obj.work)
-
 
 class PovertyAssessmentInline(JurisdictionInlineMixin, admin.StackedInline):
+    writes = ASSESSMENT_WRITES
     model = PovertyAssessment
     form = PovertyAssessmentForm
     extra = 0
@@ -386,6 +394,7 @@ class PovertyAssessmentInline(JurisdictionInlineMixin, admin.StackedInline):
 
 
 class SupportInline(JurisdictionInlineMixin, admin.TabularInline):
+    writes = SUPPORT_WRITES
     model = Support
     extra = 0
     fields = ["year", "component", "kind", "amount", "quantity", "quantity_unit", "received_on", "note"]
@@ -401,9 +410,13 @@ class HouseholdAdmin(NtpHistoryAdmin):
     """ID numbers and ethnicity are sensitive personal data (Decree 13/2023/NĐ-CP): shown whole only to
     roles with the personal-data permission, masked everywhere else (lists, forms, history, filters)."""
 
+    writes = HOUSEHOLD_WRITES
+
     list_display = ["code", "head_name", "village", "commune", "ethnicity", "member_count", "latest_status"]
+    # The ethnic-group filter and the ID-number search are there only for roles that see personal data: the
+    # admin base drops what reaches `personal_data_fields` for everybody else (localities/list_params.py).
     list_filter = [ProvinceFilter, CommuneFilter, "ethnic_group"]
-    search_fields = ["code", "head_name", "village__name", "commune__name"]
+    search_fields = ["code", "head_name", "village__name", "commune__name", "id_number"]
     list_select_related = ["village__commune", "commune__district", "commune__province", "ethnic_group"]
     autocomplete_fields = ["commune", "village"]
     inlines = [PovertyAssessmentInline, SupportInline]
@@ -423,16 +436,6 @@ class HouseholdAdmin(NtpHistoryAdmin):
                 _ethnicity=ethnicity,
             )
         )
-
-    def get_list_filter(self, request):
-        if can_see_personal_data(request.user):
-            return self.list_filter
-        return [f for f in self.list_filter if f != "ethnic_group"]
-
-    def get_search_fields(self, request):
-        if can_see_personal_data(request.user):
-            return [*self.search_fields, "id_number"]
-        return self.search_fields
 
     def get_fields(self, request, obj=None):
         fields = ["code", "head_name", "id_number", "ethnic_group", "commune", "village", "member_count", "address"]
@@ -477,6 +480,7 @@ class HouseholdAdmin(NtpHistoryAdmin):
 
 @admin.register(PovertyAssessment)
 class PovertyAssessmentAdmin(NtpHistoryAdmin):
+    writes = ASSESSMENT_WRITES
     form = PovertyAssessmentForm
     list_display = ["household", "year", "status", "income_vnd", "standard", "decision_number"]
     list_filter = [scoped_filter(ProvinceFilter, "household__commune"), YearFilter, "status", "standard"]
@@ -498,6 +502,7 @@ class PovertyAssessmentAdmin(NtpHistoryAdmin):
 
 @admin.register(Support)
 class SupportAdmin(NtpHistoryAdmin):
+    writes = SUPPORT_WRITES
     list_display = ["household", "year", "kind", "component", "amount_vnd", "quantity", "quantity_unit"]
     list_filter = [scoped_filter(ProvinceFilter, "household__commune"), YearFilter, "kind"]
     search_fields = ["household__code", "household__head_name"]
