@@ -10,6 +10,7 @@ Both respect DATABASE_URL (SQLite file db.sqlite3 when unset). Extra arguments a
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -70,6 +71,9 @@ def test(options) -> None:
     say("migrations are up to date")
     manage("makemigrations", "--check", "--dry-run")
     database = os.environ.get("DATABASE_URL", "sqlite (default)")
+    if not (os.environ.get("NTP_CHROMIUM") or shutil.which("chromium")):
+        say("no Chromium here: the browser tests (tests/browser) are skipped; to run them, install Debian's chromium")
+        say("    (sudo apt-get install chromium) and run: python3 dev.py test tests/browser")
     say(f"test suite on {database.split('@')[-1]}")
     run(PYTHON, "-m", "pytest", *options.pytest_args)
 
