@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext
 
-from .errors import SheetRejected
+from .errors import SheetError, SheetRejected
 from .safety import Limits
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -103,29 +103,45 @@ def sep_line(stream: BinaryIO, encoding: str) -> str | None:
     return match[1] if match else None
 
 
+def max_record_chars(limits: Limits) -> int:
+    """The characters a CSV record may hold: 64 a column, and room for four cells of the longest."""
+    return limits.max_columns * 64 + limits.max_cell_chars * 4
+
+
 def csv_rows(stream: BinaryIO, encoding: str, delimiter: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) for each record of the file, blank records included, streaming.
 
-    The text is decoded by an `io.TextIOWrapper` (incrementally, in C) and split by the `csv` module. The checks
-    on cells are made per line where they can be: a record whose lines are short cannot hold a cell over the
+    The text is decoded by an `io.TextIOWrapper` (incrementally, in C) and split by the `csv` module. A record
+    (its lines together, when a quoted cell spans lines) may hold `max_record_chars(limits)` characters: each
+    line is read with `readline(size)`, which stops at the size, so a longer record is refused naming its row
+    without ever being held whole (a file of one 256 MB line costs the reader a few hundred KB). The checks on
+    cells are made per line where they can be: a record whose lines are short cannot hold a cell over the
     limit, and a record whose lines are ASCII, or NFC without a quote (a quote taken off can join two characters
     that compose), has only NFC cells.
     """
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-    max_line = limits.max_columns * 64 + limits.max_cell_chars * 4
+    max_record = max_record_chars(limits)
     max_cell = limits.max_cell_chars
     read = 0  # characters of the lines of the record being read
     unsure = False  # whether a cell of the record being read may not be NFC
+    number = 0  # the records read; the one being read is number + 1
 
     def lines() -> Iterator[str]:
         nonlocal read, unsure
         first = True
-        for line in text:
-            if len(line) > max_line:
-                raise SheetRejected.because(
-                    gettext("A line of the file is longer than %(limit)s characters.")
-                    % {"limit": f"{max_line:,}".replace(",", ".")}
+        readline = text.readline
+        while line := readline(max_record - read + 1):
+            if read + len(line) > max_record:
+                raise SheetRejected(
+                    SheetError(
+                        gettext(
+                            "This row is longer than %(limit)s characters, more than a row of a spreadsheet holds: "
+                            'the file is not a CSV file, or a quote (") is missing.'
+                        )
+                        % {"limit": f"{max_record:,}".replace(",", ".")},
+                        row=number + 1,
+                    )
                 )
             if first:
                 first = False
@@ -136,7 +152,6 @@ def csv_rows(stream: BinaryIO, encoding: str, delimiter: str, limits: Limits) ->
                 unsure = True
             yield line
 
-    number = 0
     try:
         reader = csv.reader(lines(), delimiter=delimiter)
         for record in reader:

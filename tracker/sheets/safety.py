@@ -47,6 +47,15 @@ class Limits:
     max_compression_ratio: int = 200  # uncompressed / compressed, for each member larger than 1 MB
     max_part_bytes: int = 32 * MB  # workbook.xml, relationships and styles, which are parsed whole
     max_shared_strings_bytes: int = 512 * MB  # the workbook's table of distinct texts, kept in memory compactly
+    max_shared_strings: int = 10_000_000  # texts in that table: 4 bytes of memory each
+    # What reading a part's XML may cost (`XmlBudget`): a part may use the free bytes and elements, and
+    # earns more with each row holding a value (each text, for the table of texts) it gives.
+    xml_free_bytes: int = 64 * MB
+    xml_bytes_per_row: int = 32 * 1024
+    xml_free_elements: int = 2_000_000  # elements read by a parser, tags (`<`) counted by a scanner
+    xml_elements_per_row: int = 128  # and 8 more for each cell up to the row's last value
+    max_xml_depth: int = 64  # Excel nests about 10 deep
+    max_xml_token_bytes: int = MB  # a tag, comment or instruction, which the parser must hold whole
 
 
 DEFAULT_LIMITS = Limits()
@@ -289,12 +298,109 @@ def xml_parser(*, namespaces: bool = False) -> Any:
     return parser
 
 
-def parse_xml(parser: Any, stream: IO[bytes]) -> None:
-    """Feed `stream` to `parser` 64 KB at a time, turning a malformed or truncated part into `SheetRejected`."""
+def parse_xml(parser: Any, stream: IO[bytes], budget: XmlBudget | None = None) -> None:
+    """Feed `stream` to `parser` 64 KB at a time, turning a malformed or truncated part into `SheetRejected`;
+    with a `budget`, what the bytes read and the tokens held may cost is checked after each piece."""
     with xml_errors():
         while chunk := stream.read(65536):
             parser.Parse(chunk, False)
+            if budget is not None:
+                budget.read(len(chunk), parser)
         parser.Parse(b"", True)
+
+
+class XmlBudget:
+    """What reading one part of a workbook may cost, so that XML expanding far beyond its rows is stopped early.
+
+    A zip bomb is refused from the zip's directory (`inspect_zip`), and expat refuses entity expansion; what
+    remains is XML that is what it says it is, only far larger than its content: runs of empty or unknown
+    elements, whitespace, millions of empty `<row/>`s, elements nested millions deep, one tag or comment of
+    hundreds of MB. Reading such a part would take minutes (expat with a Python handler takes about a second
+    for a million elements) or, for the nesting and the long tag, gigabytes (expat keeps every open element
+    and a token whole). So a part may use `xml_free_bytes` and `xml_free_elements`, and earns
+    `xml_bytes_per_row` and `xml_elements_per_row` (plus 8 a cell) with each row holding a value that it gives;
+    elements nest at most `max_xml_depth` deep and no token is longer than `max_xml_token_bytes`. A sheet as
+    Excel writes it (a few hundred bytes and a few elements a cell) stays far inside; what goes beyond is
+    refused within a second or two of reading, in bounded memory, before its rows are imported.
+
+    The readers count as they go: `read()` after each piece of the part given to a parser, `elements` and
+    `depth` in their element handlers (inline, for speed), `earn()` for each row they give.
+    """
+
+    __slots__ = ("part", "limits", "bytes", "max_bytes", "elements", "max_elements", "depth", "max_depth", "rows")
+
+    def __init__(self, part: str, limits: Limits):
+        self.part = part
+        self.limits = limits
+        self.bytes = 0
+        self.max_bytes = limits.xml_free_bytes
+        self.elements = 0
+        self.max_elements = limits.xml_free_elements
+        self.depth = 0
+        self.max_depth = limits.max_xml_depth
+        self.rows = 0
+
+    def earn(self, cells: int = 0, rows: int = 1) -> None:
+        """`rows` rows holding a value (`cells` long in all, to their last values) were read."""
+        self.rows += rows
+        self.max_bytes += self.limits.xml_bytes_per_row * rows
+        self.max_elements += self.limits.xml_elements_per_row * rows + 8 * cells
+
+    def tags(self, count: int) -> None:
+        """`count` more tags were found by a scanner (which counts `<` rather than handling each element)."""
+        self.elements += count
+        if self.elements > self.max_elements:
+            raise self.too_many_elements()
+
+    def read(self, size: int, parser: Any = None, fed: int | None = None) -> None:
+        """`size` more bytes of the part were given to `parser` (which has been given `fed` bytes in all, if
+        that is not `self.bytes`): refuse the part if it is over its bytes or the parser holds a long token."""
+        self.bytes += size
+        if self.bytes > self.max_bytes:
+            raise self._refuse(gettext("runs of text or space holding no value"))
+        if parser is not None:
+            held = (self.bytes if fed is None else fed) - parser.CurrentByteIndex
+            if held > self.limits.max_xml_token_bytes:
+                raise self._refuse(
+                    gettext("a tag or comment longer than %(limit)s")
+                    % {"limit": human_size(self.limits.max_xml_token_bytes)}
+                )
+
+    def too_many_elements(self) -> SheetRejected:
+        return self._refuse(gettext("runs of elements holding no value"))
+
+    def too_deep(self) -> SheetRejected:
+        return self._refuse(gettext("elements nested more than %(limit)d deep") % {"limit": self.max_depth})
+
+    def _refuse(self, what: str) -> SheetRejected:
+        return SheetRejected.because(
+            gettext(
+                "The workbook is refused: its part %(name)s holds far more XML than values (%(what)s); reading "
+                "was stopped. Open the file in Excel, copy the rows into a new workbook, save it and upload it again."
+            )
+            % {"name": self.part, "what": what}
+        )
+
+
+def counting(parser: Any, budget: XmlBudget, start: Any = None, end: Any = None) -> None:
+    """Set `parser`'s element handlers to `start` and `end` (or none), counting elements and depth in `budget`."""
+
+    def counted_start(name: str, attrs: Any) -> None:
+        budget.elements += 1
+        if budget.elements > budget.max_elements:
+            raise budget.too_many_elements()
+        budget.depth += 1
+        if budget.depth > budget.max_depth:
+            raise budget.too_deep()
+        if start is not None:
+            start(name, attrs)
+
+    def counted_end(name: str) -> None:
+        budget.depth -= 1
+        if end is not None:
+            end(name)
+
+    parser.StartElementHandler, parser.EndElementHandler = counted_start, counted_end
 
 
 @contextmanager

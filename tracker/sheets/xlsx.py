@@ -60,7 +60,7 @@ from django.utils.translation import gettext
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
 from .errors import SheetRejected
-from .safety import Limits, damaged, human_size, open_zip, parse_xml, xml_errors, xml_parser
+from .safety import Limits, XmlBudget, counting, damaged, human_size, open_zip, parse_xml, xml_errors, xml_parser
 from .values import PercentNumber, excel_date, excel_precision
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -129,8 +129,9 @@ class SharedStrings:
     distinct names costs the process 4 bytes per text, not the texts themselves.
     """
 
-    def __init__(self, spill_bytes: int = 4 * 1024 * 1024):
+    def __init__(self, spill_bytes: int = 4 * 1024 * 1024, max_texts: int = 10_000_000):
         self._spill_bytes = spill_bytes
+        self._max_texts = max_texts
         self._blob = bytearray()
         self._offsets = array("I", [0])  # 4 bytes a text: the table is at most Limits.max_shared_strings_bytes
         self._file: Any = None
@@ -142,10 +143,14 @@ class SharedStrings:
         self._offsets.append(self._offsets[-1] + len(data))
         if len(self._blob) > self._spill_bytes:
             self._spill()
+        if len(self._offsets) > self._max_texts + 1:
+            raise _too_many_texts(self._max_texts)
 
     def extend_encoded(self, texts: list[bytes]) -> None:
         """Append texts given as their UTF-8 bytes (already checked: NFC, no escape to undo)."""
         self._blob += b"".join(texts)
+        if len(self._offsets) + len(texts) > self._max_texts + 1:
+            raise _too_many_texts(self._max_texts)
         self._offsets.extend(accumulate(map(len, texts), initial=self._offsets[-1]))
         del self._offsets[-len(texts) - 1]  # the initial value, already there
         self._spill()
@@ -262,9 +267,9 @@ class XlsxWorkbook:
         with xml_errors():
             return self.zip.read(path)
 
-    def _parse_small(self, path: str, start: Any, namespaces: bool = True) -> None:
+    def _parse_small(self, path: str, start: Any, namespaces: bool = True, end: Any = None) -> None:
         parser = xml_parser(namespaces=namespaces)
-        parser.StartElementHandler = start
+        counting(parser, XmlBudget(path, self.limits), start, end)
         data = self._small_part(path)
         with xml_errors():
             parser.Parse(data, True)
@@ -320,7 +325,7 @@ class XlsxWorkbook:
         return self._shared
 
     def _load_shared_strings(self) -> SharedStrings:
-        table = SharedStrings()
+        table = SharedStrings(max_texts=self.limits.max_shared_strings)
         if self._shared_path is None:
             return table
         size = self.zip.getinfo(self._shared_path).file_size
@@ -334,25 +339,35 @@ class XlsxWorkbook:
                 self._scan_shared_strings(table)
             except _Unusual:
                 table.close()
-                table = SharedStrings()
-                parser = self._shared_strings_parser(table.append, None)
+                table = SharedStrings(max_texts=self.limits.max_shared_strings)
+                budget = XmlBudget(self._shared_path, self.limits)
+                parser = self._shared_strings_parser(table.append, None, budget)
                 with xml_errors(), self.zip.open(self._shared_path) as stream:
-                    parse_xml(parser, stream)
+                    parse_xml(parser, stream, budget)
             table.finish()
         except BaseException:
             table.close()
             raise
         return table
 
-    def _shared_strings_parser(self, append: Any, prefix: str | None) -> Any:
-        """An expat parser that `append`s each text of the table; `prefix` as in `_row_parser`."""
+    def _shared_strings_parser(self, append: Any, prefix: str | None, budget: XmlBudget | None = None) -> Any:
+        """An expat parser that `append`s each text of the table; `prefix` as in `_row_parser`. Elements,
+        depth and the texts' length are counted as they come (`budget`)."""
+        budget = budget or XmlBudget(self._shared_path or "", self.limits)
         parts: list[str] = []
         max_chars = self.limits.max_cell_chars
+        parts_limit = max_chars // 65536 + 2  # text arrives in pieces of at most 64 KB (the parser's buffer)
         SI, T, RPH = _shared_names(prefix or "")  # noqa: N806 - with the root element's prefix, if it has one
         root, collect, phonetic = prefix is None, False, 0
 
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal root, collect, phonetic, SI, T, RPH
+            budget.elements += 1
+            if budget.elements > budget.max_elements:
+                raise budget.too_many_elements()
+            budget.depth += 1
+            if budget.depth > budget.max_depth:
+                raise budget.too_deep()
             if name == T:
                 collect = phonetic == 0
             elif name == SI:
@@ -367,6 +382,7 @@ class XlsxWorkbook:
 
         def end(name: str) -> None:
             nonlocal collect, phonetic
+            budget.depth -= 1
             if name == T:
                 collect = False
             elif name == SI:
@@ -374,12 +390,15 @@ class XlsxWorkbook:
                 if len(text) > max_chars:
                     raise _text_too_long(max_chars)
                 append(_unescape(text))
+                budget.earn()
             elif name == RPH:
                 phonetic -= 1
 
         def text(data: str) -> None:
             if collect:
                 parts.append(data)
+                if len(parts) > parts_limit and sum(map(len, parts)) > max_chars:  # stop a huge text early
+                    raise _text_too_long(max_chars)
 
         parser = xml_parser()
         parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
@@ -388,11 +407,15 @@ class XlsxWorkbook:
     def _scan_shared_strings(self, table: SharedStrings) -> None:
         """Fill `table` by cutting the texts out of the XML, as `_RowScanner` cuts rows; `_Unusual` otherwise.
 
-        Expat reads every byte first (with the DOCTYPE refusal). Each item `<si>...</si>` that is one plain
-        `<t>` (no markup, reference but the named ones, carriage return, `_x000D_` escape, text not in NFC)
-        is taken as it is, a million at a time; any other item (rich text, phonetic runs) is read by the
-        streaming parser alone. A comment, CDATA or processing instruction anywhere, or an encoding other
-        than UTF-8, raises `_Unusual`: the table is then read by the streaming parser.
+        Expat reads every byte (with the DOCTYPE refusal), each piece once the scanner has found it to be
+        nothing but items: the root's start tag, then items and the space between them, then the root's end
+        tag (the tags of a piece are counted against its items'), so expat is never given a run of other
+        elements (nesting millions deep, say) that it would hold in memory. Each item `<si>...</si>` that is
+        one plain `<t>` (no markup, reference but the named ones, carriage return, `_x000D_` escape, text not
+        in NFC) is taken as it is, a million at a time; any other item (rich text, phonetic runs) is read by
+        the streaming parser alone. A comment, CDATA or processing instruction anywhere, anything but items
+        in the root, or an encoding other than UTF-8, raises `_Unusual`: the table is then read by the
+        streaming parser.
         """
         validator = xml_parser()
         names: dict[str, Any] = {}
@@ -418,23 +441,24 @@ class XlsxWorkbook:
 
         validator.StartElementHandler = root
         max_chars = self.limits.max_cell_chars
+        budget = names["budget"] = XmlBudget(self._shared_path, self.limits)
         buffer = b""
         with xml_errors(), self.zip.open(self._shared_path) as stream:
             first = True
             while chunk := stream.read(1 << 20):
-                validator.Parse(chunk, False)
+                budget.read(len(chunk))
+                budget.tags(chunk.count(b"<"))
+                buffer = buffer + chunk if buffer else chunk
                 if first:
                     first = False
                     _check_utf8(chunk[:4096])
-                    declaration = _DECLARATION.match(chunk)
-                    chunk = chunk[declaration.end() :] if declaration else chunk
-                buffer = buffer + chunk if buffer else chunk
+                    head = _SST_HEAD.match(buffer)
+                    if head is None:
+                        raise _Unusual
+                    validator.Parse(buffer[: head.end()], False)  # the declaration and the root's start tag
+                    buffer = buffer[head.end() :]
                 if b"<!" in buffer or b"<?" in buffer:
                     raise _Unusual  # a comment, CDATA or instruction: items may not be where they seem
-                if "end" not in names:
-                    if len(buffer) > _MAX_PENDING:
-                        raise _Unusual
-                    continue
                 done = buffer.rfind(names["end"])
                 if done < 0:
                     if len(buffer) > _MAX_PENDING:
@@ -442,13 +466,17 @@ class XlsxWorkbook:
                     continue
                 done += len(names["end"])
                 self._shared_items(table, buffer[:done], names, max_chars)
+                validator.Parse(buffer[:done], False)
                 buffer = buffer[done:]
-            validator.Parse(b"", True)
+            if not _SST_TAIL.fullmatch(buffer):
+                raise _Unusual
+            validator.Parse(buffer, True)
 
     def _shared_items(self, table: SharedStrings, block: bytes, names: dict[str, Any], max_chars: int) -> None:
         count = block.count(names["end"])
+        tags = block.count(b"<")
         texts = names["plain"].findall(block)
-        if len(texts) == count:
+        if len(texts) == count and tags == 4 * count:  # nothing but plain items (4 tags each) and space
             joined = b"\n".join(texts)
             if b"&" not in joined and b"\r" not in joined and b"_x" not in joined:
                 try:
@@ -459,10 +487,11 @@ class XlsxWorkbook:
                     max(map(len, texts), default=0) <= max_chars
                 ):
                     table.extend_encoded(texts)  # every item as it is: their bytes are the table's
+                    names["budget"].earn(rows=count)
                     return
         items = names["items"].findall(block)
-        if len(items) != count:
-            raise _Unusual  # an item the scanner does not find where expat found it
+        if len(items) != count or sum(item.count(b"<") for item in items) != tags:
+            raise _Unusual  # an item the scanner does not find where expat found it, or other elements
         for item in items:
             plain = names["plain"].fullmatch(item)
             if plain is not None:
@@ -473,8 +502,9 @@ class XlsxWorkbook:
                 if len(text) > max_chars:
                     raise _text_too_long(max_chars)
                 table.append(_unescape(text))
+                names["budget"].earn()
                 continue
-            parser = self._shared_strings_parser(table.append, names["prefix"])
+            parser = self._shared_strings_parser(table.append, names["prefix"], names["budget"])
             try:
                 parser.Parse(b"<_>" + item + b"</_>", True)
             except expat.ExpatError:
@@ -512,11 +542,7 @@ class XlsxWorkbook:
             if _local(name) == "cellXfs":
                 depth["cellXfs"] -= 1
 
-        parser = xml_parser(namespaces=True)
-        parser.StartElementHandler, parser.EndElementHandler = start, end
-        data = self._small_part(self._styles_path)
-        with xml_errors():
-            parser.Parse(data, True)
+        self._parse_small(self._styles_path, start, end=end)
 
         def kind(format_id: int) -> int:
             code = formats.get(format_id) or BUILTIN_FORMATS.get(format_id, "")
@@ -552,7 +578,7 @@ class XlsxWorkbook:
             pass
         finally:
             scanner.close()
-        streamed = self._stream_rows(sheet)
+        streamed = self._stream_rows(sheet)  # from the top, with a budget of its own
         try:
             yield from islice(streamed, scanned, None)
         finally:
@@ -599,10 +625,18 @@ class XlsxWorkbook:
         convert.shared_text = shared_text  # type: ignore[attr-defined]
         return convert
 
-    def _row_parser(self, convert: Any, ready: list[tuple[int, list[Any]]], state: _RowState, prefix: str | None):
+    def _row_parser(
+        self,
+        convert: Any,
+        ready: list[tuple[int, list[Any]]],
+        state: _RowState,
+        prefix: str | None,
+        budget: XmlBudget,
+    ):
         """An expat parser that puts each row holding a value into `ready`: the streaming reader of a sheet.
 
         `prefix` is the element names' prefix ("x" for "x:row"), or None to take it from the root element.
+        Elements and their depth are counted in `budget` (the caller counts bytes and earns the rows).
         """
         max_columns, max_rows, max_chars = self.limits.max_columns, self.limits.max_rows, self.limits.max_cell_chars
         parts_limit = max_chars // 65536 + 2  # text arrives in pieces of at most 64 KB (the parser's buffer)
@@ -620,6 +654,12 @@ class XlsxWorkbook:
 
         def start(name: str, attrs: dict[str, str]) -> None:
             nonlocal root, column, cell_type, cell_style, collect, phonetic, ROW, C, V, T, RPH
+            budget.elements += 1
+            if budget.elements > budget.max_elements:
+                raise budget.too_many_elements()
+            budget.depth += 1
+            if budget.depth > budget.max_depth:
+                raise budget.too_deep()
             if name == C:
                 reference = attrs.get("r")
                 if reference:
@@ -652,6 +692,7 @@ class XlsxWorkbook:
 
         def end(name: str) -> None:
             nonlocal collect, phonetic
+            budget.depth -= 1
             if name == C:
                 collect = False
                 if not parts:
@@ -691,27 +732,36 @@ class XlsxWorkbook:
         parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
         return parser
 
-    def _stream_rows(self, sheet: WorksheetInfo) -> Iterator[tuple[int, list[Any]]]:
+    def _stream_rows(self, sheet: WorksheetInfo, budget: XmlBudget | None = None) -> Iterator[tuple[int, list[Any]]]:
         """The rows of `sheet` by the streaming parser: any XML, 64 KB at a time, one expat event at a time."""
+        budget = budget or XmlBudget(sheet.path, self.limits)
         ready: list[tuple[int, list[Any]]] = []
-        parser = self._row_parser(self._converter(), ready, _RowState(), None)
+        parser = self._row_parser(self._converter(), ready, _RowState(), None, budget)
         with xml_errors(), self.zip.open(sheet.path) as stream:
             while chunk := stream.read(65536):
                 parser.Parse(chunk, False)
+                budget.read(len(chunk), parser)
                 if ready:
+                    for row in ready:
+                        budget.earn(len(row[1]))
                     yield from ready
                     ready.clear()
             parser.Parse(b"", True)
             yield from ready
             ready.clear()
 
-    def _scan_rows(self, sheet: WorksheetInfo) -> Iterator[tuple[int, list[Any]]]:
+    def _scan_rows(self, sheet: WorksheetInfo, budget: XmlBudget | None = None) -> Iterator[tuple[int, list[Any]]]:
         """The rows of `sheet` by the fast scanner; raises `_Unusual` where it cannot go on (see `_RowScanner`)."""
-        scanner = _RowScanner(self, sheet)
+        budget = budget or XmlBudget(sheet.path, self.limits)
+        scanner = _RowScanner(self, sheet, budget)
         with xml_errors(), self.zip.open(sheet.path) as stream:
             size = 65536  # the first rows come out soon, then the pieces grow to 1 MB
             while chunk := stream.read(size):
-                yield from scanner.feed(chunk)
+                budget.read(len(chunk))
+                budget.tags(chunk.count(b"<"))
+                for row in scanner.feed(chunk):
+                    budget.earn(len(row[1]))
+                    yield row
                 size = min(size * 2, 1 << 20)
             yield from scanner.close()
 
@@ -752,13 +802,24 @@ def _shared_names(prefix: str) -> tuple[str, str, str]:
     return tuple(f"{prefix}:{local}" if prefix else local for local in ("si", "t", "rPh"))  # type: ignore[return-value]
 
 
+def _too_many_texts(limit: int) -> SheetRejected:
+    return SheetRejected.because(
+        gettext("The workbook is refused: its table of texts holds more than %(limit)s texts.")
+        % {"limit": f"{limit:,}".replace(",", ".")}
+    )
+
+
 def _text_too_long(limit: int) -> SheetRejected:
     return SheetRejected.because(
         gettext("The workbook has a text of more than %(limit)d characters.") % {"limit": limit}
     )
 
 
-_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
+# The start of a table of texts up to its root's start tag, and its end after the last item.
+_SST_HEAD = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:<\?xml[^>]*\?>)?[ \t\r\n]*<(?:[A-Za-z_][\w.-]*:)?sst(?:[ \t\r\n][^<>]*)?/?>"
+)
+_SST_TAIL = re.compile(rb"[ \t\r\n]*(?:</(?:[A-Za-z_][\w.-]*:)?sst[ \t\r\n]*>[ \t\r\n]*)?")
 
 
 def _check_utf8(head: bytes) -> None:
@@ -965,8 +1026,9 @@ class _RowScanner:
     streaming parser (the same `convert`, the same messages).
     """
 
-    def __init__(self, workbook: XlsxWorkbook, sheet: WorksheetInfo):
+    def __init__(self, workbook: XlsxWorkbook, sheet: WorksheetInfo, budget: XmlBudget):
         self.workbook = workbook
+        self.budget = budget
         self.limits = workbook.limits
         self.max_rows, self.max_chars = self.limits.max_rows, self.limits.max_cell_chars
         self.convert = workbook._converter()
@@ -974,6 +1036,7 @@ class _RowScanner:
         self.state = _RowState()
         self.validator = xml_parser()
         self.validator.StartElementHandler = self._head_element
+        self.validator.EndElementHandler = self._end_element
         self.buffer = b""
         self.fed = 0  # bytes given to the validator
         self.mode = "head"  # then "rows", then "tail"
@@ -986,6 +1049,7 @@ class _RowScanner:
     # -- what comes before the rows: expat reads it and finds <sheetData>
 
     def _head_element(self, name: str, attrs: dict[str, str]) -> None:
+        self._element(name, attrs)
         if self.prefix is None:
             if name in ("row", "c", "v", "t", "rPh"):
                 raise _Unusual  # the streaming parser would take this root for a row or a cell
@@ -993,9 +1057,19 @@ class _RowScanner:
             self._set_names(self.prefix)
         elif name == self.names["sheetData"]:
             self.data_at = self.validator.CurrentByteIndex
-            self.validator.StartElementHandler = None
+            self.validator.StartElementHandler = self._element
         elif name in self.cell_names:
             raise _Unusual  # a row or a cell outside <sheetData>
+
+    def _element(self, name: str, attrs: dict[str, str]) -> None:
+        """Before and after the rows: the depth (elements are counted as tags, by `_scan_rows`)."""
+        budget = self.budget
+        budget.depth += 1
+        if budget.depth > budget.max_depth:
+            raise budget.too_deep()
+
+    def _end_element(self, name: str) -> None:
+        self.budget.depth -= 1
 
     def _set_names(self, prefix: str) -> None:
         p = f"{prefix}:" if prefix else ""
@@ -1011,6 +1085,8 @@ class _RowScanner:
     def _validate(self, data: bytes) -> None:
         self.validator.Parse(data, False)
         self.fed += len(data)
+        if self.fed - self.validator.CurrentByteIndex > self.limits.max_xml_token_bytes:
+            self.budget.read(0, self.validator, self.fed)  # refuses: a tag or comment that long
 
     def _check_encoding(self, head: bytes) -> None:
         _check_utf8(head)
@@ -1187,7 +1263,7 @@ class _RowScanner:
         if b"<!" in piece or b"<?" in piece:
             raise _Unusual  # a comment or CDATA may hide a </row>: the cut may be wrong
         ready: list[tuple[int, list[Any]]] = []
-        parser = self.workbook._row_parser(self.convert, ready, self.state, self.prefix or "")
+        parser = self.workbook._row_parser(self.convert, ready, self.state, self.prefix or "", self.budget)
         try:
             parser.Parse(b"<_>" + piece + self.row_end + b"</_>", True)
         except expat.ExpatError:
