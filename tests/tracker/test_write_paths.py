@@ -15,13 +15,14 @@ from localities.choices import RoleChoices as Role
 from tests.admin_forms import form_data
 from tests.programs.factories import ComponentFactory
 from tests.tracker.factories import WorkFactory
-from tests.tracker.imports.test_capital_kinds import DISBURSEMENT_HEADER
+from tests.tracker.imports.test_capital_kinds import ALLOCATION_HEADER, DISBURSEMENT_HEADER
 from tests.tracker.imports.test_capital_kinds import csv_file as capital_csv
+from tests.tracker.imports.test_progress import csv_file as progress_csv
 from tests.tracker.imports.test_works import components, csv_file, row  # noqa: F401 (components: a fixture)
 from tracker import services
 from tracker.choices import WorkStatusChoices
 from tracker.imports import run_import
-from tracker.models import Disbursement, Work
+from tracker.models import Allocation, Disbursement, ProgressReport, Work
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,55 @@ def _over_allocation(world, province_entry, locked_q1, path):
     return text, "above the 1.000.000.000 VND allocated"
 
 
+def _allocation_locked(world, province_entry, locked_q1, path):
+    work = world.works["c1"]
+    component = work.components.get()
+    if path == "admin":
+        client = Client()
+        client.force_login(province_entry)
+        page = client.get(add_url(Allocation))
+        data = form_data(
+            page,
+            work=str(work.pk),
+            component=str(component.pk),
+            year="2024",
+            source="central",
+            capital_type="investment",
+            kind="assigned",
+            amount="5000000",
+            decided_on="2024-02-20",
+        )
+        text = admin_errors(client.post(add_url(Allocation), data))
+    else:
+        line = (
+            f"{work.code},{component.program.code},{component.code},2024,Ngân sách trung ương,Đầu tư phát triển,"
+            "Giao,5,,20/02/2024,"
+        )
+        text = import_errors("allocations", capital_csv(ALLOCATION_HEADER, line), province_entry)
+    assert Allocation.objects.filter(work=work).count() == 1
+    return text, "is locked"
+
+
+def _progress_locked(world, province_entry, locked_q1, path):
+    work = world.works["c1"]
+    if path == "admin":
+        client = Client()
+        client.force_login(province_entry)
+        page = client.get(add_url(ProgressReport))
+        data = form_data(
+            page, work=str(work.pk), reported_on="2024-03-01", progress_percent="20", status="construction"
+        )
+        text = admin_errors(client.post(add_url(ProgressReport), data))
+    else:
+        data = progress_csv(f"{work.code},01/03/2024,20,,,Đang thi công,")
+        text = import_errors("progress", data, province_entry)
+    assert not ProgressReport.objects.filter(work=work).exists()
+    return text, "is locked"
+
+
 RULES = {
+    "no capital allocated in a locked period": _allocation_locked,
+    "no progress reported in a locked period": _progress_locked,
     "a work with capital in a locked period does not move": _move_locked,
     "a component that funds capital stays on the work": _component_removed,
     "no disbursement above what was allocated": _over_allocation,
