@@ -49,6 +49,7 @@ from .tasks import (
     import_job_confirm,
     import_job_create,
     import_job_delete,
+    import_jobs_stop_stale,
     job_error_file,
     job_is_stale,
     job_rows_done,
@@ -188,6 +189,11 @@ class ImportJobAdmin(NtpAdmin):
             "errors": _count(obj._errors),
         }
 
+    def changelist_view(self, request, extra_context=None):
+        # Jobs whose process died (a restart, a killed worker) are shown as stopped, and may be deleted.
+        import_jobs_stop_stale(self.get_queryset(request).running().defer("result").order_by())
+        return super().changelist_view(request, extra_context)
+
     def delete_model(self, request, obj):
         import_job_delete(job=obj)
 
@@ -222,6 +228,7 @@ class ImportJobAdmin(NtpAdmin):
         job = self.get_queryset(request).defer(None).filter(pk=pk).first()
         if job is None:
             raise Http404(_("No such import."))
+        import_jobs_stop_stale([job])
         return job
 
     def add_view(self, request, form_url="", extra_context=None):

@@ -19,17 +19,34 @@ an UPDATE of the job made inside it would be invisible to the page polling for i
 lost with the rollback of a dry run). A cache write is seen at once: local memory is shared by the threads
 of the web process (the thread runner); with Celery workers the cache must be shared too (CACHE_URL, a
 Redis), which the system check `tracker.W001` reminds. The job's row gets the final figures at the end.
+
+A job dies with the process running it (a restart, a crash, a Celery worker killed): its transaction is rolled
+back, so nothing of it is written, but its row still says "checking" or "importing". So the process holding a
+job (queued in its thread, or running) writes a beat every `BEAT_EVERY` seconds to a file beside the uploads,
+MEDIA_ROOT/imports/running/<job>.json (its host, process id and a token of the process), which every web
+process and worker sees, as they see the uploaded files. A job whose beat is older than `BEAT_STALE_AFTER`,
+or whose process is gone from this host, is stopped: when the jobs list, the job's page or its progress is
+read, it is marked failed ("stopped") with a message, and its owner may delete it and its file. A job with
+no beat (queued in Celery's broker, say) is stopped after `STALE_AFTER`, as before.
+
+A file refused whole (not a spreadsheet, a safety limit, no header row) is deleted at once: it holds personal
+data and there is nothing to give back. A file with errors in its rows is kept for the file of errors.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import logging
+import os
 import queue
 import re
+import socket
 import threading
 import time
+import uuid
 import zipfile
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from celery import shared_task
@@ -41,7 +58,7 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .choices import ImportJobStatusChoices
+from .choices import RUNNING_IMPORT_STATUSES, ImportJobStatusChoices
 from .imports import ImportResult, get_kind, run_import, write_errors
 from .models import ImportJob
 from .sheets import SheetError, SheetRejected
@@ -56,6 +73,8 @@ PROGRESS_TTL = 24 * 3600
 # A job still running after this is taken as stopped (its process was killed or restarted; its transaction
 # was rolled back, so nothing of it was written).
 STALE_AFTER = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 600)
+BEAT_EVERY = 10  # seconds between two beats of the process holding a job
+BEAT_STALE_AFTER = 90  # seconds without a beat: the process holding the job is gone
 
 
 # -- starting, confirming, deleting ---------------------------------------------------------------------------
@@ -93,7 +112,33 @@ def import_job_delete(*, job: ImportJob) -> None:
     """Delete a job and its stored file (which holds personal data)."""
     if job.file:
         job.file.delete(save=False)
+    _beats.forget(job.pk)
     job.delete()
+
+
+def import_jobs_stop_stale(jobs) -> int:
+    """Mark failed ("stopped") each running job of `jobs` whose process is gone (`job_is_stale`); how many.
+
+    Its transaction was rolled back with its process: nothing of it was written, which the message says.
+    """
+    stopped = 0
+    for job in jobs:
+        if not job_is_stale(job):
+            continue
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            message = _(
+                "The job stopped: the process running it ended (a restart or a crash) before it finished, and "
+                "nothing was written. Upload the file again."
+            )
+        now = timezone.now()
+        if ImportJob.objects.filter(pk=job.pk, status__in=RUNNING_IMPORT_STATUSES).update(
+            status=Status.FAILED, finished_at=now, error=message
+        ):
+            logger.warning("Import job %s stopped with its process (status was %s)", job.pk, job.status)
+            job.status, job.finished_at, job.error = Status.FAILED, now, message
+            stopped += 1
+        _beats.forget(job.pk)
+    return stopped
 
 
 def _dispatch(job_id: int, *, apply: bool) -> None:
@@ -128,6 +173,7 @@ _worker_lock = threading.Lock()
 
 def _thread_submit(job_id: int, apply: bool) -> None:
     global _worker
+    _beats.hold(job_id)  # queued in this process's memory: it dies with the process
     _jobs.put((job_id, apply))
     with _worker_lock:
         if _worker is None or not _worker.is_alive():
@@ -173,7 +219,16 @@ def import_job_run(job_id: int, *, apply: bool) -> None:
     )
     if not claimed:
         logger.info("Import job %s: not queued for %s, skipped", job_id, "import" if apply else "check")
+        _beats.release(job_id)
         return
+    _beats.hold(job_id)
+    try:
+        _run_claimed(job_id, apply=apply)
+    finally:
+        _beats.release(job_id)
+
+
+def _run_claimed(job_id: int, *, apply: bool) -> None:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     progress = ProgressWriter(job.pk)
     try:
@@ -206,12 +261,17 @@ def import_job_run(job_id: int, *, apply: bool) -> None:
         status = Status.DONE if result.written else Status.REFUSED
     else:
         status = Status.CHECKED if result.ok else Status.REFUSED
+    cleared = {}
+    if result.rejected and job.file:  # refused whole: nothing to give back, and it holds personal data
+        job.file.delete(save=False)
+        cleared = {"file": ""}
     ImportJob.objects.filter(pk=job_id).update(
         status=status,
         result=result.as_dict(),
         rows_done=result.rows,
         rows_total=result.rows,
         finished_at=timezone.now(),
+        **cleared,
     )
 
 
@@ -260,9 +320,98 @@ def job_rows_done(job: ImportJob) -> int:
 
 
 def job_is_stale(job: ImportJob) -> bool:
-    """A job "running" for longer than any job may: the process running it stopped."""
-    since = job.started_at or job.created_at
-    return job.is_running and since is not None and timezone.now() - since > STALE_AFTER
+    """Whether a job said to be queued or running is held by no process any more (see the module docstring):
+    its beat is older than `BEAT_STALE_AFTER`, or names a process of this host that is gone; without a beat,
+    it has been running for longer than any job may (`STALE_AFTER`)."""
+    if not job.is_running:
+        return False
+    beat = _beats.read(job.pk)
+    if beat is None:
+        since = job.started_at or job.created_at
+        return since is not None and timezone.now() - since > STALE_AFTER
+    if time.time() - beat.get("at", 0) > BEAT_STALE_AFTER:
+        return True
+    return beat.get("host") == _HOST and not _process_alive(beat.get("pid"), beat.get("token"))
+
+
+# -- beats: which process holds a job -------------------------------------------------------------------------
+
+_HOST = socket.gethostname()
+_TOKEN = uuid.uuid4().hex  # this process, even when a restarted one has the same pid (PID 1 in a container)
+
+
+def _process_alive(pid: Any, token: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return token == _TOKEN
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+class _Beats:
+    """The beats of the jobs this process holds: a file per job, rewritten every BEAT_EVERY seconds by one thread."""
+
+    def __init__(self) -> None:
+        self.held: set[int] = set()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    @staticmethod
+    def path(job_id: int) -> Path:
+        return Path(settings.MEDIA_ROOT) / "imports" / "running" / f"{job_id}.json"
+
+    def hold(self, job_id: int) -> None:
+        with self.lock:
+            self.held.add(job_id)
+            if settings.IMPORT_JOBS_RUNNER != "sync" and (self.thread is None or not self.thread.is_alive()):
+                self.thread = threading.Thread(target=self._loop, name="ntp-import-beats", daemon=True)
+                self.thread.start()
+        self.write(job_id)
+
+    def release(self, job_id: int) -> None:
+        with self.lock:  # not while the beats are written: none is written again after this
+            self.held.discard(job_id)
+            self.forget(job_id)
+
+    def write(self, job_id: int) -> None:
+        path = self.path(job_id)
+        beat = {"host": _HOST, "pid": os.getpid(), "token": _TOKEN, "at": time.time()}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{_TOKEN}")
+            partial.write_text(json.dumps(beat))
+            os.replace(partial, path)  # readers never see half a beat
+        except OSError:
+            logger.warning("Import job %s: its beat could not be written", job_id, exc_info=True)
+
+    def read(self, job_id: int) -> dict | None:
+        try:
+            beat = json.loads(self.path(job_id).read_text())
+        except (OSError, ValueError):
+            return None
+        return beat if isinstance(beat, dict) else None
+
+    def forget(self, job_id: int) -> None:
+        try:
+            self.path(job_id).unlink(missing_ok=True)
+        except OSError:
+            logger.warning("Import job %s: its beat could not be removed", job_id, exc_info=True)
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(BEAT_EVERY)
+            with self.lock:
+                for job_id in self.held:
+                    self.write(job_id)
+
+
+_beats = _Beats()
 
 
 # -- the file back with its errors ------------------------------------------------------------------------------
