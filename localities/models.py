@@ -60,6 +60,8 @@ class Province(AdministrativeUnit):
 
     objects = ProvinceQuerySet.as_manager()
 
+    version = version_field()
+
     class Meta:
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
@@ -85,6 +87,8 @@ class District(AdministrativeUnit):
     code = models.CharField(_("GSO code"), max_length=3, unique=True)
 
     objects = ReferenceQuerySet.as_manager()
+
+    version = version_field()
 
     class Meta:
         verbose_name = _("district")
@@ -144,6 +148,8 @@ class Commune(AdministrativeUnit):
 
     objects = CommuneQuerySet.as_manager()
 
+    version = version_field()
+
     class Meta:
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
@@ -187,6 +193,8 @@ class CommuneSuccession(models.Model):
     effective_on = models.DateField(_("effective on"))
 
     objects = ReferenceQuerySet.as_manager()
+
+    version = version_field()
 
     class Meta:
         verbose_name = _("commune succession")
@@ -262,6 +270,8 @@ class AreaClassification(models.Model):
     )
 
     objects = ReferenceQuerySet.as_manager()
+
+    version = version_field()
 
     class Meta:
         verbose_name = _("area classification")

@@ -34,6 +34,8 @@ class LegalDocument(models.Model):
 
     objects = LegalDocumentManager()
 
+    version = version_field()
+
     class Meta:
         verbose_name = _("legal document")
         verbose_name_plural = _("legal documents")
@@ -66,6 +68,8 @@ class Program(models.Model):
     to_verify = models.BooleanField(_("to verify"), default=False)
 
     objects = ProgramManager()
+
+    version = version_field()
 
     class Meta:
         verbose_name = _("program")
@@ -111,6 +115,8 @@ class Component(models.Model):
     )
 
     objects = ComponentManager()
+
+    version = version_field()
 
     class Meta:
         verbose_name = _("program component")

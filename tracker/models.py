@@ -366,6 +366,8 @@ class EthnicGroup(models.Model):
 
     objects = EthnicGroupManager()
 
+    version = version_field()
+
     class Meta:
         verbose_name = _("ethnic group")
         verbose_name_plural = _("ethnic groups")
@@ -468,6 +470,8 @@ class PovertyStandard(models.Model):
 
     objects = PovertyStandardManager()
 
+    version = version_field()
+
     class Meta:
         verbose_name = _("poverty standard")
         verbose_name_plural = _("poverty standards")
@@ -515,6 +519,8 @@ class DeprivationIndicator(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = DeprivationIndicatorManager()
+
+    version = version_field()
 
     class Meta:
         verbose_name = _("deprivation indicator")

@@ -193,10 +193,12 @@ def test_every_path_meets_the_same_refusal(world, province_entry, locked_q1, com
 
 
 def test_every_versioned_entity_with_an_admin_is_written_through_services():
-    """An admin of a record that officials enter names its services; only accounts save themselves."""
+    """An admin of a record that officials enter (one with history) names its services; only accounts and
+    reference data (versioned too, saved by national administrators) save themselves."""
     service_less = {"localities.official", "tracker.periodreport"}  # accounts; reports change by actions
     for model, model_admin in admin.site._registry.items():
-        if is_versioned(model) and model._meta.label_lower not in service_less:
+        entered = is_versioned(model) and hasattr(model, "history")
+        if entered and model._meta.label_lower not in service_less:
             assert model_admin.writes is not None, f"{model._meta.label} is saved by the admin, not a service"
             for inline in model_admin.inlines:
                 assert inline.writes is not None, f"{inline.model._meta.label} inline of {model._meta.label}"
@@ -277,6 +279,20 @@ def test_a_change_by_import_moves_the_version_on(world, province_entry, componen
     assert work.version == 2
     with pytest.raises(StaleVersion):
         services.work_update(work=work, version=1, user=province_entry, note="typed on an old form")
+
+
+def test_reference_data_is_versioned_too(client, django_user_model):
+    """A national administrator's change of a program based on an older version is refused as well."""
+    from tests.programs.factories import ProgramFactory
+
+    program = ProgramFactory(code="NTP-V1")
+    client.force_login(django_user_model.objects.create_superuser("root", password="x-Secret-123"))
+    page = client.get(change_url(program))
+    client.post(change_url(program), form_data(page, name="Chương trình A"))
+    text = admin_errors(client.post(change_url(program), form_data(page, name="Chương trình B")))
+    assert "changed after you opened it" in text, text
+    program.refresh_from_db()
+    assert (program.name, program.version) == ("Chương trình A", 2)
 
 
 def test_a_progress_report_moves_the_works_status_with_a_new_version(world):
