@@ -164,6 +164,8 @@ class ServiceWriteAdminMixin:
             return super().save_model(request, obj, form, change)
         values = form_values(form, self.model)
         if change:
+            if not form.has_changed():
+                return None  # saved unchanged: no new version, no history record
             if self.writes.update is None:
                 raise ValidationError(_("This entry cannot be changed: correct it with a new entry."))
             self.writes.update(**{self.writes.instance: obj}, version=version, user=request.user, **values)

@@ -306,3 +306,14 @@ def test_a_progress_report_moves_the_works_status_with_a_new_version(world):
     work.refresh_from_db()
     assert (work.status, work.version) == (WorkStatusChoices.UNDER_CONSTRUCTION, 2)
     assert work.history.first().version == 2
+
+
+def test_saving_an_unchanged_form_makes_no_new_version(world, province_entry):
+    work = world.works["c1"]
+    records = work.history.count()
+    client = Client()
+    client.force_login(province_entry)
+    page = client.get(change_url(work))
+    assert client.post(change_url(work), form_data(page)).status_code == 302
+    work.refresh_from_db()
+    assert (work.version, work.history.count()) == (1, records)
