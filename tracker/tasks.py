@@ -454,6 +454,7 @@ _DIMENSION = re.compile(rb"<(?:\w{1,10}:)?dimension\s+ref=\"[A-Z]*(\d*)(?::[A-Z]
 _ROW = re.compile(rb"<(?:\w{1,10}:)?row[\s>]")
 _SHEET_DATA = re.compile(rb"<(?:\w{1,10}:)?sheetData[\s>/]")
 _CHUNK = 1024 * 1024
+_COUNT_AT_MOST = 64 * 1024 * 1024  # bytes of a sheet whose rows are counted; the rest is extrapolated
 
 
 def estimate_rows(source: Any) -> int | None:
@@ -499,17 +500,20 @@ def _sheet_rows(archive: zipfile.ZipFile, path: str) -> int:
             if last > 1:
                 return last
         # No dimension (or "A1", as streaming writers put): count the rows, keeping a tail across chunks
-        # so that a tag cut in two is counted once.
-        count, buffer = 0, head
+        # so that a tag cut in two is counted once; past _COUNT_AT_MOST, by the share of the sheet read.
+        count, buffer, read = 0, head, len(head)
         while True:
             end = 0
             for match in _ROW.finditer(buffer):
                 count += 1
                 end = match.end()
             buffer = buffer[max(end, len(buffer) - 16) :]
+            if read >= _COUNT_AT_MOST:
+                return count * archive.getinfo(path).file_size // read
             chunk = member.read(_CHUNK)
             if not chunk:
                 return count
+            read += len(chunk)
             buffer += chunk
 
 

@@ -226,3 +226,12 @@ def test_a_zip_bomb_is_refused_and_deleted(official, client, settings):
     assert job.status == Status.REFUSED
     assert "as a zip bomb does" in job.result["rejected"][0]["message"]
     assert stored_files(settings) == []
+
+
+def test_rows_of_a_large_sheet_without_dimension_are_estimated_from_a_part(monkeypatch):
+    monkeypatch.setattr(tasks, "_COUNT_AT_MOST", 16 * 1024)
+    rows = [HEADER] + [[f"IMP-{n:05d}", f"Hoàng Văn {n}"] for n in range(3000)]
+    import io
+
+    estimate = tasks.estimate_rows(io.BytesIO(hand_made_xlsx(rows)))
+    assert 2700 < estimate < 3300

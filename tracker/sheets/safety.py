@@ -47,12 +47,12 @@ class Limits:
     max_compression_ratio: int = 200  # uncompressed / compressed, for each member larger than 1 MB
     max_part_bytes: int = 32 * MB  # workbook.xml, relationships and styles, which are parsed whole
     max_shared_strings_bytes: int = 512 * MB  # the workbook's table of distinct texts, kept in memory compactly
-    max_shared_strings: int = 10_000_000  # texts in that table: 4 bytes of memory each
+    max_shared_strings: int = 10_000_000  # texts in that table (4 bytes each), if the sheets have room for them
     # What reading a part's XML may cost (`XmlBudget`): a part may use the free bytes and elements, and
     # earns more with each row holding a value (each text, for the table of texts) it gives.
     xml_free_bytes: int = 64 * MB
     xml_bytes_per_row: int = 32 * 1024
-    xml_free_elements: int = 2_000_000  # elements read by a parser, tags (`<`) counted by a scanner
+    xml_free_elements: int = 1_000_000  # elements read by a parser, tags (`<`) counted by a scanner
     xml_elements_per_row: int = 128  # and 8 more for each cell up to the row's last value
     max_xml_depth: int = 64  # Excel nests about 10 deep
     max_xml_token_bytes: int = MB  # a tag, comment or instruction, which the parser must hold whole

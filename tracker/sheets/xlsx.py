@@ -10,7 +10,9 @@ the scanner cannot cut safely (a comment among the rows, another encoding, ...) 
 to the streaming parser, past the rows already given. The table of texts (shared strings) is read the same
 way: expat checks it, and the items that are one plain `<t>` are taken a million at a time. Either way,
 every byte is checked as the streaming parser checks it (well-formed UTF-8 XML, no DOCTYPE or entity
-declaration), and the limits and their messages are the same. Measured on the 2-core benchmark machine
+declaration), and the limits and their messages are the same; what the XML of a part may cost for the rows
+it gives (bytes, elements, depth, the longest tag) is counted by both (`safety.XmlBudget`): the scanner counts
+a piece's bytes and tags (`<`) before it reads the piece's rows. Measured on the 2-core benchmark machine
 with 10 columns of households (`python -m bench.read_sheets`): 20,000 rows/s with the streaming parser
 alone, 65,000-70,000 with the scanner, ~55,000 when the texts are in a table as Excel saves them; memory
 does not grow with the row count (a million rows: under 10 MB above the process's own).
@@ -325,7 +327,7 @@ class XlsxWorkbook:
         return self._shared
 
     def _load_shared_strings(self) -> SharedStrings:
-        table = SharedStrings(max_texts=self.limits.max_shared_strings)
+        table = SharedStrings(max_texts=self._max_texts())
         if self._shared_path is None:
             return table
         size = self.zip.getinfo(self._shared_path).file_size
@@ -339,7 +341,7 @@ class XlsxWorkbook:
                 self._scan_shared_strings(table)
             except _Unusual:
                 table.close()
-                table = SharedStrings(max_texts=self.limits.max_shared_strings)
+                table = SharedStrings(max_texts=self._max_texts())
                 budget = XmlBudget(self._shared_path, self.limits)
                 parser = self._shared_strings_parser(table.append, None, budget)
                 with xml_errors(), self.zip.open(self._shared_path) as stream:
@@ -349,6 +351,13 @@ class XlsxWorkbook:
             table.close()
             raise
         return table
+
+    def _max_texts(self) -> int:
+        """The texts the table may hold: `Limits.max_shared_strings`, and no more than the sheets have room for
+        cells using them (a cell of a text takes at least 16 bytes of a sheet, `<c t="s"><v>7</v></c>`; the
+        sizes are those the zip's directory declares, which bound what the sheets can hold)."""
+        room = sum(self.zip.getinfo(sheet.path).file_size for sheet in self.sheets) // 16 + 10_000
+        return min(self.limits.max_shared_strings, room)
 
     def _shared_strings_parser(self, append: Any, prefix: str | None, budget: XmlBudget | None = None) -> Any:
         """An expat parser that `append`s each text of the table; `prefix` as in `_row_parser`. Elements,

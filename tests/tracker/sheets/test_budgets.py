@@ -232,3 +232,10 @@ def test_a_csv_row_at_the_limit_is_read():
     assert csv_refusal(data, limits) == "Row 3 has more than 4 columns."  # read whole, then checked
     longer = data.replace(b"BK-1,", b"BK-1," + b"x" * 20)
     assert csv_refusal(longer, limits).startswith("Row 3: This row is longer than 656 characters")
+
+
+def test_no_more_texts_than_the_sheets_have_room_for():
+    """A cell of a text takes at least 16 bytes of a sheet: a table far larger than its sheets is refused at once."""
+    data = shared_table("".join(f"<si><t>{n}</t></si>" for n in range(12_000)))
+    message = table_refusal(data, Limits())
+    assert message.startswith("The workbook is refused: its table of texts holds more than 10.0")
