@@ -54,7 +54,7 @@ def ensure_schema_and_reference(say=print) -> None:
 
 def ensure_data(*, scale: float, seed: int, rebuild: bool, say=print) -> dict:
     """Build the data set if there is none (or `rebuild`), and return the figures of its build."""
-    from tracker.national_data import generated_counts
+    from devdata.national_data import generated_counts
 
     ensure_schema_and_reference(say)
     counts = generated_counts()

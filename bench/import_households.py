@@ -147,8 +147,8 @@ def _raw_copy(rows: list[dict], prefix: str) -> float | None:
     from django.db import connection
     from django.utils import timezone
 
+    from kernel.pgcopy import copy_type
     from tracker.models import Household
-    from tracker.national_data import _copy_type
 
     if connection.vendor != "postgresql":
         return None
@@ -162,7 +162,7 @@ def _raw_copy(rows: list[dict], prefix: str) -> float | None:
         ) as copy:
             copy.set_types(
                 [
-                    _copy_type(Household._meta.get_field(name))
+                    copy_type(Household._meta.get_field(name))
                     for name in (
                         "code", "head_name", "id_number", "ethnic_group", "commune", "village", "member_count",
                         "address", "created_at", "updated_at",

@@ -28,10 +28,10 @@ NOTE = "bench: locust load test"
 
 
 def _targets() -> Path:
+    from devdata.national_data import AS_OF, CODE_PREFIX
     from localities.models import Province
     from tracker.choices import WorkStatusChoices
     from tracker.models import Work
-    from tracker.national_data import AS_OF, CODE_PREFIX
 
     bench_superuser()
     works = (

@@ -80,7 +80,7 @@ def _raw_copy_rate(rows: int) -> float:
 def bare_process_rss_mb() -> float:
     """Peak RSS of a Django process that imports the generator and does nothing."""
     code = (
-        "import django, resource; django.setup(); import tracker.national_data; "
+        "import django, resource; django.setup(); import devdata.national_data; "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "localities",
     "programs",
     "tracker",
+    "devdata",  # the national data set for benchmarks (generate_national_data); production code never imports it
 ]
 
 MIDDLEWARE = [

@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from django.db import connection
 from django.utils import timezone
 
+from kernel.pgcopy import copy_type
 from localities.history import ChangePathChoices
-
-from ..national_data import _copy_type
 
 _HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user", "history_path")
 
@@ -39,7 +38,7 @@ def _copy(table: str, fields: Sequence, rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(f'COPY "{table}" ({columns}) FROM STDIN (FORMAT BINARY)') as copy:
-            copy.set_types([_copy_type(f) for f in fields])
+            copy.set_types([copy_type(f) for f in fields])
             write_row = copy.write_row
             for row in rows:
                 write_row(row)
@@ -135,7 +134,7 @@ def copy_new_rows(raw, model, rows: list[dict], *, user_id: int | None, now) -> 
     names = ", ".join(f'"{f.column}"' for f in fields)
     with raw.cursor() as cursor:
         with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
-            copy.set_types([_copy_type(f) for f in fields])
+            copy.set_types([copy_type(f) for f in fields])
             write_row = copy.write_row
             for row in rows:
                 write_row(tuple([row.get(a) for a in attnames]))

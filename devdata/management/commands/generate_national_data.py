@@ -1,9 +1,9 @@
 """Generate the national data set: every current province and commune with villages, works, capital,
-progress and households, deterministically (see tracker/national_data.py)."""
+progress and households, deterministically (see devdata/national_data.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.national_data import AlreadyGenerated, NotReady, national_data_generate
+from devdata.national_data import AlreadyGenerated, NotReady, national_data_generate
 
 
 class Command(BaseCommand):

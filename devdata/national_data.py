@@ -43,19 +43,19 @@ from typing import Any, TextIO
 from django.db import DatabaseError, connection, transaction
 from django.db.models import NOT_PROVIDED
 
+from kernel.pgcopy import copy_type
 from localities.choices import GenerationChoices, UnitTypeChoices
 from localities.models import Commune, CommuneSuccession, District, Province, Village
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 from programs.models import CapitalPlanEntry, Component, Program
-
-from .choices import (
+from tracker.choices import (
     CapacityUnitChoices,
     PovertyStatusChoices,
     SupportKindChoices,
     WorkStatusChoices,
     WorkTypeChoices,
 )
-from .models import (
+from tracker.models import (
     SMALL_WORK_CEILING_VND,
     Allocation,
     Disbursement,
@@ -67,7 +67,7 @@ from .models import (
     Support,
     Work,
 )
-from .services import disbursement_deadline
+from tracker.services import disbursement_deadline
 
 CODE_PREFIX = "NAT-"
 PLAN_NOTE = "NAT: generated national data set"
@@ -520,32 +520,6 @@ def load_reference() -> Reference:
 FIXED_TIMESTAMP = datetime.datetime(2026, 11, 15, 1, 0, tzinfo=UTC)
 
 
-# PostgreSQL types of the binary COPY, by Django field type (a foreign key takes its target's type).
-_COPY_TYPES = {
-    "AutoField": "int4",
-    "IntegerField": "int4",
-    "PositiveIntegerField": "int4",
-    "BigAutoField": "int8",
-    "BigIntegerField": "int8",
-    "PositiveBigIntegerField": "int8",
-    "SmallAutoField": "int2",
-    "SmallIntegerField": "int2",
-    "PositiveSmallIntegerField": "int2",
-    "CharField": "text",
-    "TextField": "text",
-    "DateField": "date",
-    "DateTimeField": "timestamptz",
-    "DecimalField": "numeric",
-    "BooleanField": "bool",
-}
-
-
-def _copy_type(f) -> str:
-    while f.is_relation:
-        f = f.target_field
-    return _COPY_TYPES[f.get_internal_type()]
-
-
 class Table:
     """A table the generator writes: its columns in the order the row tuples give them, and their types.
 
@@ -577,13 +551,13 @@ class Table:
             else:
                 raise RuntimeError(
                     f"The national data generator does not fill {opts.label}.{f.name}: "
-                    "add it to tracker/national_data.py."
+                    "add it to devdata/national_data.py."
                 )
             extra.append(f)
             extra_values.append(value)
         self.extra_values = tuple(extra_values)
         self.all_columns = self.columns + [f.column for f in extra]
-        self.types = [_copy_type(f) for f in given + extra]
+        self.types = [copy_type(f) for f in given + extra]
 
     @classmethod
     def through(cls, model, m2m_name: str, label: str) -> Table:

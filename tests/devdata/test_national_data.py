@@ -13,11 +13,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Sum
 
+from devdata import national_data
 from localities.models import Province, Village
 from programs.choices import CapitalEntryKindChoices
 from programs.models import CapitalPlanEntry, Program
 from programs.querysets import CAPITAL_CHANGING_KINDS
-from tracker import national_data, services
+from tracker import services
 from tracker.choices import PovertyStatusChoices, WorkStatusChoices
 from tracker.models import (
     Allocation,
