@@ -1,3 +1,5 @@
+import axes.admin  # noqa: F401 - registers the lockout admins, wrapped at the end of this module
+import django.contrib.auth.admin  # noqa: F401 - registers the accounts admins, likewise
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,7 @@ from kernel.admin import Writes
 
 from . import services
 from .admin_tools import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin
+from .list_params import DeclaredParametersMixin
 from .models import AreaClassification, Commune, CommuneSuccession, District, Official, Province, Village
 
 
@@ -105,3 +108,12 @@ class OfficialAdmin(NtpHistoryAdmin):
     @admin.display(description=_("roles"))
     def roles(self, obj):
         return ", ".join(sorted(g.name for g in obj.user.groups.all()))
+
+
+# Django's and django-axes' own admins (accounts, lockouts) take the same rule for their list URLs as the
+# project's: only what the list declares (localities/list_params.py).
+for _model, _model_admin in list(admin.site._registry.items()):
+    if not isinstance(_model_admin, DeclaredParametersMixin):
+        _class = type(_model_admin)
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_class.__name__, (DeclaredParametersMixin, _class), {}))

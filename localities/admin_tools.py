@@ -14,6 +14,7 @@ from kernel.admin import ServiceWriteAdminMixin, ServiceWriteInlineMixin
 from kernel.admin_input import TypedFormFieldsMixin, TypedListQueryMixin
 
 from .exports import ExportAdminMixin
+from .list_params import DeclaredParametersMixin
 from .models import Commune, Province
 from .querysets import unit_scope
 from .search import folded_search_q
@@ -257,18 +258,20 @@ class MaskingContextHelper(HistoricalRecordContextHelper):
 class NtpAdmin(
     TypedListQueryMixin,
     TypedFormFieldsMixin,
+    DeclaredParametersMixin,
     ExportAdminMixin,
     ServiceWriteAdminMixin,
     JurisdictionAdminMixin,
     FoldedSearchMixin,
     admin.ModelAdmin,
 ):
-    """The base of every admin in the project."""
+    """The base of every admin in the project: list URLs take only what the list declares (list_params.py)."""
 
 
 class NtpHistoryAdmin(
     TypedListQueryMixin,
     TypedFormFieldsMixin,
+    DeclaredParametersMixin,
     ExportAdminMixin,
     ServiceWriteAdminMixin,
     JurisdictionAdminMixin,
@@ -276,8 +279,6 @@ class NtpHistoryAdmin(
     SimpleHistoryAdmin,
 ):
     """The base for models whose history is kept: officials read it from the "History" button."""
-
-    personal_data_fields: tuple = ()
 
     def _ensure_visible(self, request, object_id):
         if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():

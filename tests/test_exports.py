@@ -378,10 +378,16 @@ def test_an_unknown_format_is_no_export(national):
     assert "Content-Disposition" not in response
 
 
-def test_a_wrong_filter_goes_back_to_the_list(national, world):
-    response = national.get(export_url(Work, "csv"), {"nonsense": "1"})
+def test_a_wrong_filter_value_goes_back_to_the_list(national, world):
+    response = national.get(export_url(Work, "csv"), {"is_small_work__exact": "maybe"})
     assert response.status_code == 302
     assert response.url.endswith("?e=1")
+
+
+def test_an_undeclared_filter_is_refused(national, world):
+    response = national.get(export_url(Work, "csv"), {"nonsense": "1"})
+    assert response.status_code == 400
+    assert "Content-Disposition" not in response
 
 
 def test_too_many_rows_for_xlsx_suggests_csv(national, world, monkeypatch):
