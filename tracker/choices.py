@@ -94,6 +94,7 @@ class ImportJobStatusChoices(models.TextChoices):
     IMPORTING = "importing", _("importing")
     DONE = "done", _("imported")
     FAILED = "failed", _("stopped on an unexpected error")
+    STOPPED = "stopped", _("stopped: its process ended")
     REFUSED = "refused", _("not imported: errors")
 
 

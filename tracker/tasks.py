@@ -117,7 +117,7 @@ def import_job_delete(*, job: ImportJob) -> None:
 
 
 def import_jobs_stop_stale(jobs) -> int:
-    """Mark failed ("stopped") each running job of `jobs` whose process is gone (`job_is_stale`); how many.
+    """Mark stopped each running job of `jobs` whose process is gone (`job_is_stale`); how many.
 
     Its transaction was rolled back with its process: nothing of it was written, which the message says.
     """
@@ -132,10 +132,10 @@ def import_jobs_stop_stale(jobs) -> int:
             )
         now = timezone.now()
         if ImportJob.objects.filter(pk=job.pk, status__in=RUNNING_IMPORT_STATUSES).update(
-            status=Status.FAILED, finished_at=now, error=message
+            status=Status.STOPPED, finished_at=now, error=message
         ):
             logger.warning("Import job %s stopped with its process (status was %s)", job.pk, job.status)
-            job.status, job.finished_at, job.error = Status.FAILED, now, message
+            job.status, job.finished_at, job.error = Status.STOPPED, now, message
             stopped += 1
         _beats.forget(job.pk)
     return stopped

@@ -152,7 +152,7 @@ def test_a_job_whose_process_was_killed_shows_stopped_and_can_be_deleted(officia
     finally:
         process.kill()
         process.wait()
-    assert status_after_reading_the_list(client, job) == Status.FAILED
+    assert status_after_reading_the_list(client, job) == Status.STOPPED
     assert job.finished_at is not None
     assert job.error == (
         "The job stopped: the process running it ended (a restart or a crash) before it finished, and nothing was "
@@ -198,7 +198,7 @@ def test_which_jobs_are_stopped(official, client, case, stopped):
     progress = client.get(reverse("admin:tracker_importjob_progress", args=[job.pk])).json()
     assert progress["running"] is not stopped
     job.refresh_from_db()
-    assert job.status == (Status.FAILED if stopped else Status.CHECKING)
+    assert job.status == (Status.STOPPED if stopped else Status.CHECKING)
     tasks._beats.forget(job.pk)
 
 
