@@ -439,10 +439,32 @@ def poverty_assessment_record(
     return assessment
 
 
+def household_id_number_taken_message(*, code: str | None) -> str:
+    """The refusal of a head's ID number another household already has: naming that household (`code`)
+    only when it lies in the official's jurisdiction; otherwise where and whose are not theirs to learn
+    (Decree 13/2023/NĐ-CP), and "elsewhere" is all it says. Every path (admin, import, API) says it so."""
+    if code is not None:
+        return _("A household whose head has this ID number is already registered, as %(code)s.") % {"code": code}
+    return _("A household whose head has this ID number is already registered elsewhere.")
+
+
+def household_ensure_id_number_free(*, id_number: str, user, exclude_pk: int | None = None) -> None:
+    """Refuse a head's ID number that another household has, as `household_id_number_taken_message` says."""
+    if not id_number:
+        return
+    other = Household.objects.filter(id_number=id_number).exclude(pk=exclude_pk).values("pk", "code").first()
+    if other is None:
+        return
+    visible = user is None or Household.objects.visible_to(user).filter(pk=other["pk"]).exists()
+    message = household_id_number_taken_message(code=other["code"] if visible else None)
+    raise ValidationError({"id_number": message})
+
+
 def household_register(*, user=None, **fields) -> Household:
     """Register a household; the same household (code, or head's ID number) cannot be registered twice."""
     household = Household(**fields)
     with transaction.atomic():
+        household_ensure_id_number_free(id_number=household.id_number, user=user)
         household.full_clean()
         household._history_user = user
         household.save()
@@ -452,7 +474,11 @@ def household_register(*, user=None, **fields) -> Household:
 
 def household_update(*, household: Household, user=None, version: int | None = None, **fields) -> Household:
     """Correct a household's register entry (head, ID number, village, members, ...)."""
-    return _update(household, version=version, user=user, fields=fields)
+    with transaction.atomic():
+        if "id_number" in fields:
+            ensure_editable(user, household)  # before saying anything of another household
+            household_ensure_id_number_free(id_number=fields["id_number"], user=user, exclude_pk=household.pk)
+        return _update(household, version=version, user=user, fields=fields)
 
 
 def household_delete(*, household: Household, user=None, version: int | None = None) -> None:

@@ -31,6 +31,7 @@ from localities.models import Village
 from ...choices import PovertyStatusChoices
 from ...locks import approved_report_covering, lock_message
 from ...models import Household, PovertyAssessment, PovertyStandard
+from ...services import household_id_number_taken_message
 from ...sheets import BooleanColumn, ChoiceColumn, CodeColumn, IntegerColumn, Row, SheetError, TextColumn
 from ..base import ImportContext, ImportKind
 from ..bulk import copy_new_rows, insert_values_with_history, insert_with_history, update_with_history
@@ -443,13 +444,12 @@ class HouseholdImport(ImportKind):
         if first is not None:
             return _("Duplicate of row %(row)d: the same head's ID number.") % {"row": first}, "id_number"
         if other is not None and other["code"] != code:
-            if ctx.may_change(other["commune_id"]):
-                message = _("A household whose head has this ID number is already registered, as %(code)s.") % {
-                    "code": other["code"]
-                }
-            else:
-                message = _("A household whose head has this ID number is already registered in another commune.")
-            return message, "id_number"
+            named = other["code"] if ctx.may_change(other["commune_id"]) else None
+            return household_id_number_taken_message(code=named), "id_number"
+        if current is not None and not ctx.may_change(current["commune_id"]):
+            # Someone else's household: refused as outside the jurisdiction (below), and its head's ID number
+            # is not compared with the row's, which would tell it one guess a row.
+            return None
         if current is not None and current["id_number"] and current["id_number"] != id_number:
             return (
                 _(
