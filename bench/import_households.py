@@ -52,7 +52,8 @@ def _setup():
 def _official():
     from django.contrib.auth.models import User
 
-    from localities.choices import GenerationChoices, JurisdictionLevelChoices, RoleChoices
+    from kernel.access import JurisdictionLevelChoices
+    from localities.choices import GenerationChoices, RoleChoices
     from localities.models import Official, Province
     from localities.roles import role_group, roles_setup
 

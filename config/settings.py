@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "kernel",  # the admin base's templates and the SQLite folding function; it holds no model
     "localities",
     "programs",
     "tracker",
@@ -65,7 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "localities.history.ChangePathMiddleware",
+    "kernel.history.ChangePathMiddleware",
     # Last, as django-axes asks: refuses logins from a username/address locked out after failures.
     "axes.middleware.AxesMiddleware",
 ]

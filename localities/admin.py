@@ -3,11 +3,10 @@ import django.contrib.auth.admin  # noqa: F401 - registers the accounts admins, 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from kernel.admin import Writes
+from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes
+from kernel.list_params import DeclaredParametersMixin
 
 from . import services
-from .admin_tools import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin
-from .list_params import DeclaredParametersMixin
 from .models import AreaClassification, Commune, CommuneSuccession, District, Official, Province, Village
 
 
@@ -111,7 +110,7 @@ class OfficialAdmin(NtpHistoryAdmin):
 
 
 # Django's and django-axes' own admins (accounts, lockouts) take the same rule for their list URLs as the
-# project's: only what the list declares (localities/list_params.py).
+# project's: only what the list declares (kernel/list_params.py).
 for _model, _model_admin in list(admin.site._registry.items()):
     if not isinstance(_model_admin, DeclaredParametersMixin):
         _class = type(_model_admin)

@@ -38,12 +38,6 @@ class ZoneChoices(models.TextChoices):
     III = "III", _("Zone III")
 
 
-class JurisdictionLevelChoices(models.TextChoices):
-    NATIONAL = "national", _("Whole country")
-    PROVINCE = "province", _("Province")
-    COMMUNE = "commune", _("Commune")
-
-
 class RoleChoices(models.TextChoices):
     """The roles officials hold; each is a permission group of the same name (see localities/roles.py)."""
 

@@ -8,7 +8,9 @@ documented demo password; never load the demo data in production.
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .choices import GenerationChoices, JurisdictionLevelChoices, RoleChoices
+from kernel.access import JurisdictionLevelChoices
+
+from .choices import GenerationChoices, RoleChoices
 from .models import Commune, Official, Province
 from .roles import role_group
 

@@ -4,17 +4,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.access import JurisdictionLevelChoices
+from kernel.history import history_records
+from kernel.querysets import ReferenceQuerySet
 from kernel.versions import version_field
 
-from .choices import (
-    ClassificationKindChoices,
-    GenerationChoices,
-    JurisdictionLevelChoices,
-    UnitTypeChoices,
-    ZoneChoices,
-)
-from .history import history_records
-from .querysets import CommuneQuerySet, ProvinceQuerySet, ReferenceQuerySet, VillageQuerySet
+from .choices import ClassificationKindChoices, GenerationChoices, UnitTypeChoices, ZoneChoices
+from .querysets import CommuneQuerySet, ProvinceQuerySet, VillageQuerySet
 
 
 class AdministrativeUnit(models.Model):
@@ -338,7 +334,7 @@ class Official(models.Model):
     """An official's jurisdiction: the whole country, one current province or one current commune.
 
     A current unit also covers the legacy units mapped into it. What the official may do inside it comes
-    from their roles (permission groups); what they may see and change is decided in localities/access.py.
+    from their roles (permission groups); what they may see and change is decided in kernel/access.py.
     """
 
     user = models.OneToOneField(

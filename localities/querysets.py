@@ -1,7 +1,17 @@
-from django.db import models
+"""Reads of administrative units, and the scope of rows within a unit."""
+
 from django.db.models import Q
 
+from kernel.access import commune_scope, province_scope, restrict
+from kernel.querysets import JurisdictionQuerySet, ReferenceQuerySet
+
 from .choices import GenerationChoices
+
+
+def _unit_kind(unit) -> str | None:
+    """The unit's kind ("province", "district", "commune"), read from its model: models.py imports this module."""
+    meta = getattr(unit, "_meta", None)
+    return meta.model_name if meta is not None and meta.app_label == "localities" else None
 
 
 def unit_scope(unit, path: str) -> Q:
@@ -10,41 +20,15 @@ def unit_scope(unit, path: str) -> Q:
     Subtrees are resolved by indexed foreign keys (commune → province, district, current province), never by
     walking the tree. A current province also holds the legacy communes mapped into it.
     """
-    from .models import Commune, District, Province
-
-    if isinstance(unit, Province):
+    kind = _unit_kind(unit)
+    if kind == "province":
         field = "current_province" if unit.generation == GenerationChoices.CURRENT else "province"
         return Q(**{f"{path}__{field}": unit})
-    if isinstance(unit, District):
+    if kind == "district":
         return Q(**{f"{path}__district": unit})
-    if isinstance(unit, Commune):
+    if kind == "commune":
         return Q(**{path: unit})
     raise TypeError(f"Cannot scope to {type(unit).__name__}")
-
-
-class JurisdictionQuerySet(models.QuerySet):
-    """A queryset whose rows belong to a commune, reached through `commune_path`."""
-
-    commune_path = "commune"
-
-    def visible_to(self, user):
-        from .access import commune_scope, restrict
-
-        return restrict(self, commune_scope(user, self.commune_path))
-
-    def editable_by(self, user):
-        """Rows the user may change where their roles allow it: the same jurisdiction as for reading."""
-        return self.visible_to(user)
-
-
-class ReferenceQuerySet(models.QuerySet):
-    """Reference data: everybody reads it; who may write it is a matter of roles (permissions) only."""
-
-    def visible_to(self, user):
-        return self
-
-    def editable_by(self, user):
-        return self
 
 
 class ProvinceQuerySet(ReferenceQuerySet):
@@ -56,8 +40,6 @@ class ProvinceQuerySet(ReferenceQuerySet):
 
     def in_jurisdiction(self, user):
         """Provinces the user may record data in: theirs, with the legacy provinces merged into it."""
-        from .access import province_scope, restrict
-
         return restrict(self, province_scope(user, "", commune_officials=True))
 
 
@@ -70,8 +52,6 @@ class CommuneQuerySet(ReferenceQuerySet):
 
     def in_jurisdiction(self, user):
         """Communes the user may record data in: the jurisdiction's, of either generation."""
-        from .access import commune_scope, restrict
-
         return restrict(self, commune_scope(user, ""))
 
     def within(self, unit):
@@ -80,11 +60,10 @@ class CommuneQuerySet(ReferenceQuerySet):
         A current province holds its own communes and the legacy communes mapped into it; a legacy
         province or district holds its legacy communes.
         """
-        from .models import District, Province
-
-        if isinstance(unit, District):
+        kind = _unit_kind(unit)
+        if kind == "district":
             return self.filter(district=unit)
-        if isinstance(unit, Province):
+        if kind == "province":
             if unit.generation == GenerationChoices.CURRENT:
                 return self.filter(current_province=unit)
             return self.filter(province=unit)

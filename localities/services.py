@@ -15,9 +15,9 @@ from typing import Any, TextIO
 
 from django.db import models, transaction
 
+from kernel.access import ensure_editable
 from kernel.versions import ensure_current, next_version
 
-from .access import ensure_editable
 from .choices import GenerationChoices, UnitTypeChoices
 from .models import Commune, CommuneSuccession, District, Province, Village
 

@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from kernel.admin import Writes
-from localities.admin_tools import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, YearFilter
-from programs.money import format_vnd
+from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, YearFilter
+from kernel.presentation import format_vnd
 
 from . import services
 from .models import CapitalPlanEntry, Component, LegalDocument, Program

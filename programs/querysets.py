@@ -1,7 +1,8 @@
 from django.db import models
 from django.db.models import Q, Sum
 
-from localities.querysets import ReferenceQuerySet
+from kernel.access import commune_scope, province_scope
+from kernel.querysets import ReferenceQuerySet
 
 from .choices import CapitalEntryKindChoices
 
@@ -20,8 +21,6 @@ class ComponentQuerySet(ReferenceQuerySet):
 class CapitalPlanEntryQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Province-level entries belong to the province; commune entries to the commune."""
-        from localities.access import commune_scope, province_scope
-
         by_commune = commune_scope(user, "commune")
         if by_commune is None:
             return self

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from localities.access import ensure_editable
+from kernel.access import ensure_editable
 
 from .models import CapitalPlanEntry
 

@@ -40,7 +40,7 @@ def make_official(roles):
 
     from django.contrib.auth.models import User
 
-    from localities.choices import JurisdictionLevelChoices
+    from kernel.access import JurisdictionLevelChoices
     from localities.models import Official
     from localities.roles import role_group
 

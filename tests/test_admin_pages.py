@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from localities.choices import ClassificationKindChoices, GenerationChoices, JurisdictionLevelChoices, ZoneChoices
+from kernel.access import JurisdictionLevelChoices
+from localities.choices import ClassificationKindChoices, GenerationChoices, ZoneChoices
 from localities.models import AreaClassification, Commune, CommuneSuccession, District, Official, Province, Village
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices, ComponentLevelChoices
 from programs.models import CapitalPlanEntry, Component, LegalDocument, Program

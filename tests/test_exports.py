@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from localities import exports
-from localities.access import MASK, mask_id_number
-from localities.admin_tools import bar
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel import exports
+from kernel.access import MASK, mask_id_number
+from kernel.access import JurisdictionLevelChoices as Level
+from kernel.exports import ExportAdminMixin, Money, value_from_display
+from kernel.presentation import bar
 from localities.choices import RoleChoices as Role
-from localities.exports import ExportAdminMixin, Money, value_from_display
 from tests.localities.factories import CommuneFactory, VillageFactory
 from tests.test_admin_pages import BUILDERS
 from tests.tracker.factories import AllocationFactory, EthnicGroupFactory, HouseholdFactory, WorkFactory

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
+from kernel.history import ChangePathChoices, change_path
 from localities.choices import RoleChoices as Role
-from localities.history import ChangePathChoices, change_path
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices
 from tests.tracker.factories import AllocationFactory
 from tracker import services

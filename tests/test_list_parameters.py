@@ -1,4 +1,4 @@
-"""List URLs take only what the list declares, and personal data is no oracle (localities/list_params.py).
+"""List URLs take only what the list declares, and personal data is no oracle (kernel/list_params.py).
 
 Generated from the admin registry: every model whose lists reach personal data (its own fields, or through
 one relation either way), every role without the personal-data permission at every level, every look-up
@@ -16,9 +16,9 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
+from kernel.list_params import orders_by_personal_data, personal_fields_of, reaches_personal_data
 from localities.choices import RoleChoices as Role
-from localities.list_params import orders_by_personal_data, personal_fields_of, reaches_personal_data
 from tests.localities.factories import VillageFactory
 from tests.test_admin_pages import BUILDERS
 from tests.tracker.factories import AllocationFactory, HouseholdFactory, PovertyStandardFactory

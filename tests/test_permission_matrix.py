@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from localities.models import Village
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices

@@ -4,8 +4,8 @@ masked on every other surface. The response bodies are scanned."""
 import pytest
 from django.urls import reverse
 
-from localities.access import mask_id_number
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
+from kernel.access import mask_id_number
 from localities.choices import RoleChoices as Role
 from tests.localities.factories import VillageFactory
 from tests.tracker.factories import HouseholdFactory, PovertyStandardFactory

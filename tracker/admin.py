@@ -7,22 +7,12 @@ from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from kernel import forms as kernel_forms
-from kernel.admin import Writes
-from localities.access import MASK, can_see_personal_data, mask_id_number
-from localities.admin_tools import (
-    CommuneFilter,
-    JurisdictionInlineMixin,
-    NtpAdmin,
-    NtpHistoryAdmin,
-    ProvinceFilter,
-    YearFilter,
-    action_with_form,
-    bar,
-    scoped_filter,
-)
+from kernel.access import MASK, can_see_personal_data, mask_id_number
+from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, YearFilter, action_with_form
+from kernel.presentation import bar, format_vnd, rate_percent
+from localities.admin_filters import CommuneFilter, ProvinceFilter, scoped_filter
 from programs.admin import LedgerAdminMixin
 from programs.models import Component, Program
-from programs.money import format_vnd, rate_percent
 
 from . import services
 from .admin_imports import ImportJobAdmin
@@ -414,7 +404,7 @@ class HouseholdAdmin(NtpHistoryAdmin):
 
     list_display = ["code", "head_name", "village", "commune", "ethnicity", "member_count", "latest_status"]
     # The ethnic-group filter and the ID-number search are there only for roles that see personal data: the
-    # admin base drops what reaches `personal_data_fields` for everybody else (localities/list_params.py).
+    # admin base drops what reaches `personal_data_fields` for everybody else (kernel/list_params.py).
     list_filter = [ProvinceFilter, CommuneFilter, "ethnic_group"]
     search_fields = ["code", "head_name", "village__name", "commune__name", "id_number"]
     list_select_related = ["village__commune", "commune__district", "commune__province", "ethnic_group"]

@@ -34,9 +34,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from localities.access import can_see_personal_data
-from localities.admin_tools import NtpAdmin
-from programs.money import format_vnd
+from kernel.access import can_see_personal_data
+from kernel.admin import NtpAdmin
+from kernel.presentation import format_vnd
 
 from .choices import ImportJobStatusChoices
 from .imports import KIND_CLASSES, get_kind

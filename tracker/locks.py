@@ -1,7 +1,8 @@
 """Approved periods are locked: no entry dated in them is added, changed or deleted, by any path.
 
 Every write path (services, admin forms, import, API) calls `ensure_unlocked` with the entry as it will be
-and, for a change, as it was, so that nothing moves into or out of a locked period either.
+and, for a change, as it was, so that nothing moves into or out of a locked period either. The admin base
+(kernel/admin.py) reaches this module through kernel/locks.py, where `tracker.apps` registers it.
 """
 
 import datetime
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from localities.choices import GenerationChoices
 
 from .choices import PeriodReportStatusChoices
+from .models import PeriodReport
 
 
 def reporting_commune(commune):
@@ -23,8 +25,6 @@ def reporting_commune(commune):
 
 
 def approved_report_covering(commune, day: datetime.date):
-    from .models import PeriodReport
-
     current = reporting_commune(commune)
     if current is None or day is None:
         return None
@@ -48,6 +48,12 @@ def lock_message(report) -> str:
         "date": timezone.localtime(report.decided_at).strftime("%d/%m/%Y") if report.decided_at else "",
         "approver": name,
     }
+
+
+def lock_reason(obj) -> str | None:
+    """Why the entry cannot change (its period is approved), or None."""
+    report = approved_report_covering(*obj.period_key())
+    return lock_message(report) if report else None
 
 
 def ensure_unlocked(obj, *, previous=None) -> None:

@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.history import history_records
+from kernel.querysets import ReferenceQuerySet
 from kernel.versions import version_field
-from localities.history import history_records
-from localities.querysets import ReferenceQuerySet
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 
 from .choices import (

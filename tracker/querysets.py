@@ -1,7 +1,8 @@
 from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from localities.querysets import JurisdictionQuerySet, unit_scope
+from kernel.querysets import JurisdictionQuerySet
+from localities.querysets import unit_scope
 from programs.querysets import CAPITAL_CHANGING_KINDS
 
 

@@ -9,12 +9,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.access import JurisdictionLevelChoices, ensure_editable, jurisdiction_of
+from kernel.presentation import format_vnd
 from kernel.versions import ensure_current, next_version
-from localities.access import ensure_editable, jurisdiction_of
-from localities.choices import JurisdictionLevelChoices
 from programs.choices import CapitalEntryKindChoices
 from programs.models import Component
-from programs.money import format_vnd
 from programs.querysets import CAPITAL_CHANGING_KINDS
 
 from .choices import PeriodReportStatusChoices, PovertyStatusChoices

@@ -1,4 +1,4 @@
-"""The database function `ntp_fold` used for accent-insensitive search (see localities/search.py).
+"""The database function `ntp_fold` used for accent-insensitive search (see kernel/text.py).
 
 On SQLite the function is registered from Python on every connection; on PostgreSQL it is a SQL function
 over the `unaccent` extension (a trusted extension: the database owner may create it).
@@ -6,7 +6,7 @@ over the `unaccent` extension (a trusted extension: the database owner may creat
 
 from django.db import migrations
 
-from localities.search import POSTGRES_FOLD_SQL
+from kernel.text import POSTGRES_FOLD_SQL
 
 
 def create_fold(apps, schema_editor):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from tracker.models import ProgressReport, Work
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from localities.models import Commune, Province
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices

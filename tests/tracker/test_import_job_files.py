@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from tests.tracker.factories import EthnicGroupFactory
 from tracker import tasks

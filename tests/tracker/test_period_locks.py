@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices
 from tracker import services

@@ -8,9 +8,9 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from kernel.access import JurisdictionLevelChoices as Level
 from kernel.admin import VERSION_FIELD, is_versioned
 from kernel.versions import StaleVersion
-from localities.choices import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from tests.admin_forms import form_data
 from tests.programs.factories import ComponentFactory

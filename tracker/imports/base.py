@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.access import commune_scope
 from localities.models import Commune
 
 from ..sheets import Column, ErrorLog, Row, SheetError
@@ -156,8 +157,6 @@ class ImportContext:
             if self.user is None:
                 self._allowed = None
             else:
-                from localities.access import commune_scope
-
                 scope = commune_scope(self.user, "")
                 communes = Commune.objects.filter(scope) if scope is not None else None
                 self._allowed = None if communes is None else set(communes.values_list("pk", flat=True))

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from django.db import connection
 from django.utils import timezone
 
+from kernel.history import ChangePathChoices
 from kernel.pgcopy import copy_type
-from localities.history import ChangePathChoices
 
 _HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user", "history_path")
 

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from localities.history import ChangePathChoices, change_path
+from kernel.history import ChangePathChoices, change_path
 
 from ..sheets import SheetError, SheetRejected, read_sheet, write_error_file
 from .base import ImportContext, ImportKind, ImportResult

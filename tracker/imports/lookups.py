@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from kernel.text import fold
 from localities.choices import GenerationChoices
 from localities.models import Commune, District, Province, Village
-from localities.search import fold
 from localities.services import CURRENT_VALID_FROM
 
 from ..models import EthnicGroup

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import localities.history
+import kernel.history
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             name='HistoricalAllocation',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=localities.history.current_change_path, max_length=10, verbose_name='changed through')),
+                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=kernel.history.current_change_path, max_length=10, verbose_name='changed through')),
                 ('year', models.PositiveSmallIntegerField(help_text='The year of the capital plan this money belongs to.', validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='plan year')),
                 ('source', models.CharField(choices=[('central', 'Central budget'), ('province', 'Local budget: province'), ('commune', 'Local budget: commune'), ('integrated', 'Integrated capital (lồng ghép)'), ('policy_credit', 'Policy credit (Social Policy Bank)'), ('enterprise', 'Enterprises and other'), ('people', "People's contribution")], max_length=20, verbose_name='capital source')),
                 ('capital_type', models.CharField(choices=[('investment', 'Development investment'), ('recurrent', 'Recurrent (sự nghiệp)')], max_length=12, verbose_name='capital type')),
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             name='HistoricalDisbursement',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=localities.history.current_change_path, max_length=10, verbose_name='changed through')),
+                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=kernel.history.current_change_path, max_length=10, verbose_name='changed through')),
                 ('year', models.PositiveSmallIntegerField(help_text='The year of the capital plan this money belongs to.', validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='plan year')),
                 ('source', models.CharField(choices=[('central', 'Central budget'), ('province', 'Local budget: province'), ('commune', 'Local budget: commune'), ('integrated', 'Integrated capital (lồng ghép)'), ('policy_credit', 'Policy credit (Social Policy Bank)'), ('enterprise', 'Enterprises and other'), ('people', "People's contribution")], max_length=20, verbose_name='capital source')),
                 ('capital_type', models.CharField(choices=[('investment', 'Development investment'), ('recurrent', 'Recurrent (sự nghiệp)')], max_length=12, verbose_name='capital type')),
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
             name='HistoricalHousehold',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=localities.history.current_change_path, max_length=10, verbose_name='changed through')),
+                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=kernel.history.current_change_path, max_length=10, verbose_name='changed through')),
                 ('code', models.CharField(db_index=True, max_length=30, verbose_name='household code')),
                 ('head_name', models.CharField(max_length=120, verbose_name='head of household')),
                 ('id_number', models.CharField(blank=True, help_text='Citizen identity card number: 12 digits.', max_length=12, verbose_name="head's ID number")),
@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
             name='HistoricalPeriodReport',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=localities.history.current_change_path, max_length=10, verbose_name='changed through')),
+                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=kernel.history.current_change_path, max_length=10, verbose_name='changed through')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
                 ('quarter', models.PositiveSmallIntegerField(blank=True, help_text='Empty for the whole year.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='quarter')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted to the province'), ('approved', 'Approved (locked)'), ('returned', 'Returned for correction')], default='draft', max_length=10, verbose_name='status')),
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
             name='HistoricalPovertyAssessment',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=localities.history.current_change_path, max_length=10, verbose_name='changed through')),
+                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=kernel.history.current_change_path, max_length=10, verbose_name='changed through')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
                 ('status', models.CharField(choices=[('poor', 'Poor'), ('near_poor', 'Near-poor'), ('escaped', 'Newly escaped poverty'), ('not_poor', 'Not poor')], max_length=10, verbose_name='status')),
                 ('income_per_capita', models.BigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='income (VND/person/month)')),
@@ -183,7 +183,7 @@ class Migration(migrations.Migration):
             name='HistoricalProgressReport',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=localities.history.current_change_path, max_length=10, verbose_name='changed through')),
+                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=kernel.history.current_change_path, max_length=10, verbose_name='changed through')),
                 ('reported_on', models.DateField(verbose_name='as of')),
                 ('progress_percent', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='physical progress (%)')),
                 ('quantity_done', models.DecimalField(blank=True, decimal_places=3, help_text="In the work's capacity unit, e.g. km of road.", max_digits=14, null=True, verbose_name='quantity done')),
@@ -209,7 +209,7 @@ class Migration(migrations.Migration):
             name='HistoricalSupport',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=localities.history.current_change_path, max_length=10, verbose_name='changed through')),
+                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=kernel.history.current_change_path, max_length=10, verbose_name='changed through')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
                 ('kind', models.CharField(choices=[('loan', 'Loan (Social Policy Bank)'), ('livestock', 'Livestock'), ('seedlings', 'Seedlings and plants'), ('housing_new', 'Housing: new house'), ('housing_repair', 'Housing: repair'), ('vocational', 'Vocational training'), ('job', 'Job placement'), ('health_insurance', 'Health insurance card'), ('electricity', 'Electricity bill'), ('water', 'Domestic water'), ('land', 'Production land'), ('other', 'Other')], max_length=20, verbose_name='kind')),
                 ('amount', models.BigIntegerField(blank=True, null=True, verbose_name='amount (VND)')),
@@ -237,7 +237,7 @@ class Migration(migrations.Migration):
             name='HistoricalWork',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=localities.history.current_change_path, max_length=10, verbose_name='changed through')),
+                ('history_path', models.CharField(choices=[('admin', 'Admin'), ('api', 'API'), ('import', 'Spreadsheet import'), ('command', 'Command'), ('web', 'Web page')], default=kernel.history.current_change_path, max_length=10, verbose_name='changed through')),
                 ('code', models.CharField(db_index=True, max_length=40, verbose_name='code')),
                 ('name', models.CharField(max_length=300, verbose_name='name')),
                 ('work_type', models.CharField(choices=[('road_centre', 'Road to the commune centre'), ('road_inter_commune', 'Inter-commune road'), ('road_inter_village', 'Inter-village road'), ('road_in_village', 'In-village road'), ('bridge', 'Bridge'), ('power', 'Power supply'), ('irrigation', 'Irrigation'), ('water', 'Domestic water'), ('school', 'School or classrooms'), ('health', 'Health station'), ('cultural_house', 'Community cultural house'), ('radio', 'Commune radio station'), ('market', 'Market'), ('other', 'Other small work')], max_length=20, verbose_name='type')),

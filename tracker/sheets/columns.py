@@ -14,7 +14,7 @@ An import kind lists its columns::
 
 `header` is the Vietnamese header the template writes (it is the file format, so it is not translated);
 `aliases` are the other headers accepted, in any language. Headers match whatever their case, accents and
-spacing (`localities.search.fold`): "Tên công trình", "TEN CONG TRINH", "ten  cong trinh" are one header.
+spacing (`kernel.text.fold`): "Tên công trình", "TEN CONG TRINH", "ten  cong trinh" are one header.
 A unit in parentheses or brackets at the end of a header — "Số tiền (triệu đồng)", "Số tiền [tr.đ]" — sets
 an amount column's unit (`Unit.from_text`); a sheet-wide "ĐVT: triệu đồng" above the header row does the
 same for amount columns whose header names no unit; otherwise the column's own `unit` applies. A column
@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext, pgettext
 
-from localities.search import fold
+from kernel.text import fold
 
 from .errors import SheetError, ValueProblem
 from .values import (

@@ -38,7 +38,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from localities.search import fold
+from kernel.text import fold
 
 from .columns import BoundColumn, Column, ColumnIndex, HeaderMatch, sheet_unit
 from .csvfile import DELIMITERS, csv_rows, detect_encoding, sep_line

@@ -57,7 +57,7 @@ from kernel.numbers import (  # noqa: F401
     number_from_text,
 )
 from kernel.numbers import date_from_text as _date_from_text
-from localities.search import fold
+from kernel.text import fold
 
 _EXCEL_PRECISION = decimal.Context(prec=15, rounding=decimal.ROUND_HALF_EVEN)
 _EXACT = decimal.Context(prec=80, traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])

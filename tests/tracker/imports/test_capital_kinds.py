@@ -6,10 +6,10 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from kernel.access import JurisdictionLevelChoices as Level
+from kernel.history import ChangePathChoices
 from localities.choices import GenerationChoices
-from localities.choices import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
-from localities.history import ChangePathChoices
 from localities.models import Province
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 from programs.models import CapitalPlanEntry

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from localities.choices import JurisdictionLevelChoices, RoleChoices
-from localities.history import ChangePathChoices
+from kernel.access import JurisdictionLevelChoices
+from kernel.history import ChangePathChoices
+from localities.choices import RoleChoices
 from localities.models import Village
 from tests.localities.factories import CommuneFactory
 from tracker.imports import get_kind, run_import

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
+from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices as Role
-from localities.history import ChangePathChoices
 from tests.tracker.factories import PovertyStandardFactory
 from tracker import services
 from tracker.choices import PovertyStatusChoices

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from localities.choices import JurisdictionLevelChoices as Level
+from kernel.access import JurisdictionLevelChoices as Level
+from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices as Role
-from localities.history import ChangePathChoices
 from tests.programs.factories import ComponentFactory, ProgramFactory
 from tracker import services
 from tracker.choices import SupportKindChoices

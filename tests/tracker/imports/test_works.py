@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from localities.choices import JurisdictionLevelChoices, RoleChoices
-from localities.history import ChangePathChoices
+from kernel.access import JurisdictionLevelChoices
+from kernel.history import ChangePathChoices
+from localities.choices import RoleChoices
 from localities.models import Village
 from tests.localities.factories import VillageFactory
 from tests.programs.factories import ComponentFactory, ProgramFactory

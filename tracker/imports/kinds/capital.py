@@ -31,8 +31,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from localities.access import jurisdiction_of
-from localities.choices import JurisdictionLevelChoices
+from kernel.access import JurisdictionLevelChoices, jurisdiction_of
 from localities.models import Province
 from localities.services import CURRENT_VALID_FROM
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from programs.money import format_vnd
+from kernel.presentation import format_vnd
 from tracker.demo import SEEDS_DIR, DemoDataError, demo_load, demo_summary
 
 

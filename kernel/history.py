@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from django.db import models
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 
@@ -50,7 +51,7 @@ class HistoryPathModel(models.Model):
         abstract = True
 
 
-@receiver(pre_create_historical_record, dispatch_uid="localities.history.path")
+@receiver(pre_create_historical_record, dispatch_uid="kernel.history.path")
 def _record_path(sender, history_instance, **kwargs):
     history_instance.history_path = current_change_path()
 
@@ -76,6 +77,4 @@ class ChangePathMiddleware:
 
 def history_records(**kwargs):
     """HistoricalRecords with the project's base (the change path) and user model."""
-    from simple_history.models import HistoricalRecords
-
     return HistoricalRecords(bases=[HistoryPathModel], **kwargs)

@@ -163,7 +163,7 @@ class DeclaredChangeList(ChangeList):
 
 
 class DeclaredParametersMixin:
-    """An admin whose list URLs take only what the list declares: the rule of `localities/list_params.py`.
+    """An admin whose list URLs take only what the list declares: the rule of `kernel/list_params.py`.
 
     `personal_data_fields` names this model's personal-data fields; `extra_list_lookups` names look-ups a
     list URL may carry beyond its filters' (say `work__id__exact`, a work's disbursements).

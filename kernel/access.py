@@ -11,19 +11,52 @@ and imports. Rows are scoped by the commune they belong to:
 
 Roles (permission groups) decide which actions an official may take; this module decides where.
 An object outside the jurisdiction is simply not in the queryset, so it answers "not found".
+
+The kernel imports no app: the models the decision reads (officials, and communes with their succession
+links) are registered by the app that holds them when the registry is ready (`localities.apps`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .choices import JurisdictionLevelChoices
-
+# The permission that shows personal data in full (declared on tracker's Household model).
 PERSONAL_DATA_PERMISSION = "tracker.view_personal_data"
+
+
+class JurisdictionLevelChoices(models.TextChoices):
+    NATIONAL = "national", gettext_lazy("Whole country")
+    PROVINCE = "province", gettext_lazy("Province")
+    COMMUNE = "commune", gettext_lazy("Commune")
+
+
+@dataclass(frozen=True)
+class JurisdictionModels:
+    """`official`: a row per official (`user`, `level`, `province_id`, `commune_id`); `commune`: units with
+    `current_province_id` and `succession_links__successor_id` (a legacy commune mapped into a current one)."""
+
+    official: type[models.Model]
+    commune: type[models.Model]
+
+
+_models: JurisdictionModels | None = None
+
+
+def register_jurisdiction_models(*, official: type[models.Model], commune: type[models.Model]) -> None:
+    global _models
+    _models = JurisdictionModels(official=official, commune=commune)
+
+
+def jurisdiction_models() -> JurisdictionModels:
+    if _models is None:
+        raise ImproperlyConfigured("No app registered the jurisdiction models (localities is not installed?)")
+    return _models
 
 
 @dataclass(frozen=True)
@@ -50,9 +83,8 @@ def jurisdiction_of(user) -> Jurisdiction:
     if user.is_superuser:
         jurisdiction = Jurisdiction(level=JurisdictionLevelChoices.NATIONAL)
     else:
-        from .models import Official
-
-        official = Official.objects.filter(user=user).values("level", "province_id", "commune_id").first()
+        officials = jurisdiction_models().official.objects.filter(user=user)
+        official = officials.values("level", "province_id", "commune_id").first()
         jurisdiction = Jurisdiction(**official) if official else NOWHERE
     user._ntp_jurisdiction = jurisdiction
     return jurisdiction
@@ -74,11 +106,13 @@ def commune_scope(user, path: str) -> Q | None:
     if jurisdiction.level == JurisdictionLevelChoices.PROVINCE:
         return Q(**{_field(path, "current_province_id"): jurisdiction.province_id})
     if jurisdiction.level == JurisdictionLevelChoices.COMMUNE:
-        from .models import Commune
-
-        covered = Commune.objects.filter(
-            Q(pk=jurisdiction.commune_id) | Q(succession_links__successor_id=jurisdiction.commune_id)
-        ).values("pk")
+        covered = (
+            jurisdiction_models()
+            .commune.objects.filter(
+                Q(pk=jurisdiction.commune_id) | Q(succession_links__successor_id=jurisdiction.commune_id)
+            )
+            .values("pk")
+        )
         return Q(**{f"{path}__in" if path else "pk__in": covered})
     return Q(pk__in=[])
 

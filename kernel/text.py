@@ -2,12 +2,12 @@
 
 `fold()` is the one definition, in Python. The database applies the same folding through the SQL
 function `ntp_fold`: on SQLite it is this Python function registered on every connection; on PostgreSQL
-it is a SQL function over the `unaccent` extension (created by the localities migration).
+it is a SQL function over the `unaccent` extension (created by the localities migration). The SQLite
+function is registered on every new connection by `kernel.apps`.
 """
 
 import unicodedata
 
-from django.db.backends.signals import connection_created
 from django.db.models import CharField, Func, Q
 
 
@@ -28,12 +28,10 @@ class Folded(Func):
     output_field = CharField()
 
 
-def _register_sqlite_fold(sender, connection, **kwargs):
+def register_sqlite_fold(sender, connection, **kwargs):
+    """A `connection_created` receiver: `ntp_fold` on a SQLite connection."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("ntp_fold", 1, fold, deterministic=True)
-
-
-connection_created.connect(_register_sqlite_fold, dispatch_uid="localities.search.fold")
 
 
 def folded_search_q(queryset, fields: list[str], term: str):
