@@ -9,7 +9,7 @@ ethnic group (`07`, `Nùng`), the commune and village, the member count (1-9, a 
 and an address. The same arguments always give the same file; households of one commune and seed have
 distinct codes and ID numbers as long as their `start`..`start + rows` ranges do not overlap.
 
-`household_columns()` is the column list an importer of this file would declare (`tracker.sheets`).
+`household_columns()` is the column list an importer of this file would declare (`sheets`).
 
 Run alone: `python -m bench.household_file PATH ROWS [csv|xlsx]`.
 """
@@ -147,7 +147,7 @@ def _write_xlsx(path: Path, title: str, data) -> None:
 
 def household_columns():
     """The columns an importer of this file declares (imported late: it needs Django's settings)."""
-    from tracker.sheets import CodeColumn, IntegerColumn, TextColumn
+    from sheets import CodeColumn, IntegerColumn, TextColumn
 
     return [
         CodeColumn("code", "Mã hộ", aliases=["Household code"], required=True, max_length=30),

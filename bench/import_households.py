@@ -95,9 +95,9 @@ def _ours(path: Path, user, rows: int, prefix: str) -> float:
 def _validated_rows(path: Path):
     """The file's rows as the model's field values (what both baselines are given)."""
     from localities.models import Commune, Village
+    from sheets import read_sheet
     from tracker.imports.lookups import name_key
     from tracker.models import EthnicGroup
-    from tracker.sheets import read_sheet
 
     from .household_file import household_columns
 

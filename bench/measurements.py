@@ -239,11 +239,11 @@ def rollup_by_province(ctx: Context):
     )
 
 
-# --- Reading spreadsheets (tracker.sheets; python -m bench.read_sheets for the 1,000,000-row memory) -------
+# --- Reading spreadsheets (sheets; python -m bench.read_sheets for the 1,000,000-row memory) -------
 
 
 @measurement(
-    "tracker.sheets read_sheet: households CSV, rows per second",
+    "sheets read_sheet: households CSV, rows per second",
     goal=Goal(100_000, "rows/s", higher_is_better=True),
     needs_data=False,
     repeat=3,
@@ -255,7 +255,7 @@ def read_sheet_csv(ctx: Context):
 
 
 @measurement(
-    "tracker.sheets read_sheet: households .xlsx, rows per second",
+    "sheets read_sheet: households .xlsx, rows per second",
     goal=Goal(50_000, "rows/s", higher_is_better=True),
     needs_data=False,
     repeat=3,

@@ -1,4 +1,4 @@
-"""How fast tracker.sheets reads a household list, and in how much memory: `python -m bench.read_sheets`.
+"""How fast sheets reads a household list, and in how much memory: `python -m bench.read_sheets`.
 
     python -m bench.read_sheets                    # CSV, xlsx (openpyxl) and xlsx as Excel saves it: 50,000 rows
     python -m bench.read_sheets --rows 1000000     # the same for a million rows (the xlsx takes minutes to write)
@@ -115,7 +115,7 @@ def read_once(path: Path) -> dict:
     import django
 
     django.setup()
-    from tracker.sheets import Limits, read_sheet
+    from sheets import Limits, read_sheet
 
     from .household_file import household_columns
 
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(anchor_once(options.anchor)))
         return 0
     repeat = options.repeat or (3 if options.rows <= 200_000 else 1)
-    print(f"== tracker.sheets reading households: {options.rows:,} rows, {os.cpu_count()} CPUs, {repeat} runs each")
+    print(f"== sheets reading households: {options.rows:,} rows, {os.cpu_count()} CPUs, {repeat} runs each")
     print("| format | file | rows read | rows/s (wall, median) | rows/s (CPU) | goal | peak RSS | RSS before opening |")
     print("|---|---|---|---|---|---|---|---|")
     for format in options.formats:  # noqa: A001

@@ -53,9 +53,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from tracker.sheets.values import PercentNumber, format_number
-from tracker.sheets.writing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, escape_cell
-from tracker.sheets.xlsx import column_letter
+from sheets.values import PercentNumber, format_number
+from sheets.writing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, escape_cell
+from sheets.xlsx import column_letter
 
 from .access import can_see_personal_data, mask_personal_value
 

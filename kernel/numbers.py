@@ -1,6 +1,6 @@
 """Numbers, amounts and dates written as text: the one parser and the one way of writing them back.
 
-Every path that reads what a person wrote goes through here: the spreadsheet import (`tracker.sheets.values`
+Every path that reads what a person wrote goes through here: the spreadsheet import (`sheets.values`
 wraps these functions for cells), the admin's form fields (`kernel.forms`), the admin list filters' URL
 parameters (`kernel.admin_input`) and the API. A value that cannot be read raises `ValueProblem`, whose translated
 message says what was expected, what was found and, where it helps, how to write it.

@@ -24,12 +24,12 @@ from kernel.access import JurisdictionLevelChoices as Level
 from kernel.exports import ExportAdminMixin, Money, value_from_display
 from kernel.presentation import bar
 from localities.choices import RoleChoices as Role
+from sheets.values import PercentNumber
 from tests.localities.factories import CommuneFactory, VillageFactory
 from tests.test_admin_pages import BUILDERS
 from tests.tracker.factories import AllocationFactory, EthnicGroupFactory, HouseholdFactory, WorkFactory
 from tracker.admin import HouseholdAdmin
 from tracker.models import Household, Work
-from tracker.sheets.values import PercentNumber
 
 pytestmark = pytest.mark.django_db
 

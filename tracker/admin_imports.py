@@ -37,14 +37,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from kernel.access import can_see_personal_data
 from kernel.admin import NtpAdmin
 from kernel.presentation import format_vnd
+from sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from sheets.safety import human_size
 
 from .choices import ImportJobStatusChoices
 from .imports import KIND_CLASSES, get_kind
 from .imports.base import CREATED_LABELS
 from .imports.templates import write_kind_template
 from .models import ImportJob, sees_every_import
-from .sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from .sheets.safety import human_size
 from .tasks import (
     import_job_confirm,
     import_job_create,

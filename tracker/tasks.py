@@ -58,12 +58,13 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sheets import SheetError, SheetRejected
+from sheets.safety import DEFAULT_LIMITS, open_source
+from sheets.xlsx import XlsxWorkbook
+
 from .choices import RUNNING_IMPORT_STATUSES, ImportJobStatusChoices
 from .imports import ImportResult, get_kind, run_import, write_errors
 from .models import ImportJob
-from .sheets import SheetError, SheetRejected
-from .sheets.safety import DEFAULT_LIMITS, open_source
-from .sheets.xlsx import XlsxWorkbook
 
 logger = logging.getLogger(__name__)
 Status = ImportJobStatusChoices

@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
+from tests.sheets.files import hand_made_xlsx
 from tests.tracker.factories import EthnicGroupFactory
 from tracker import tasks
 from tracker.choices import ImportJobStatusChoices as Status
 from tracker.models import ImportJob
 
-from .sheets.files import hand_made_xlsx
 from .test_import_jobs import HEADER, add_url, csv_file, household_rows, list_url, upload
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """Spreadsheet import: the kinds officials send (works, capital, disbursements, progress, households, ...).
 
-`run_import(kind, file, user=...)` reads the file with `tracker.sheets`, checks every row (jurisdiction,
+`run_import(kind, file, user=...)` reads the file with `sheets`, checks every row (jurisdiction,
 localities, codes, duplicates, locked periods, the services' rules) and writes all rows or none, with one
 history record per row written. `ImportResult` is the preview. See docs/import.md.
 """

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from kernel.access import commune_scope
 from localities.models import Commune
-
-from ..sheets import Column, ErrorLog, Row, SheetError
+from sheets import Column, ErrorLog, Row, SheetError
 
 MAX_ERRORS = 10_000  # errors kept and shown; a file with more is counted, not listed in full
 CREATED_LABELS = {"villages": gettext_lazy("villages"), "yearly statuses": gettext_lazy("yearly poverty statuses")}

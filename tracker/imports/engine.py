@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.history import ChangePathChoices, change_path
+from sheets import SheetError, SheetRejected, read_sheet, write_error_file
 
-from ..sheets import SheetError, SheetRejected, read_sheet, write_error_file
 from .base import ImportContext, ImportKind, ImportResult
 from .registry import get_kind
 

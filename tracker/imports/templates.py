@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from ..sheets import write_template
+from sheets import write_template
 
 
 def write_kind_template(kind, out) -> None:

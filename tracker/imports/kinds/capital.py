@@ -37,11 +37,11 @@ from localities.services import CURRENT_VALID_FROM
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 from programs.models import CapitalPlanEntry
 from programs.services import capital_plan_entry_record
+from sheets import AmountColumn, ChoiceColumn, CodeColumn, DateColumn, IntegerColumn, Row, SheetError, TextColumn
+from sheets.values import shown
 
 from ... import services
 from ...models import Allocation, Disbursement
-from ...sheets import AmountColumn, ChoiceColumn, CodeColumn, DateColumn, IntegerColumn, Row, SheetError, TextColumn
-from ...sheets.values import shown
 from ..base import ImportContext
 from ..lookups import name_key, pad_code
 from .common import (

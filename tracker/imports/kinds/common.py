@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from localities.services import CURRENT_VALID_FROM
 from programs.models import Component
+from sheets import CodeColumn, Row, SheetError, TextColumn
 
 from ...models import Work
-from ...sheets import CodeColumn, Row, SheetError, TextColumn
 from ..base import ImportContext, ImportKind
 from ..lookups import LocalityIndex, name_key
 

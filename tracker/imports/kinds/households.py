@@ -27,12 +27,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from localities.models import Village
+from sheets import BooleanColumn, ChoiceColumn, CodeColumn, IntegerColumn, Row, SheetError, TextColumn
 
 from ...choices import PovertyStatusChoices
 from ...locks import approved_report_covering, lock_message
 from ...models import Household, PovertyAssessment, PovertyStandard
 from ...services import household_id_number_taken_message
-from ...sheets import BooleanColumn, ChoiceColumn, CodeColumn, IntegerColumn, Row, SheetError, TextColumn
 from ..base import ImportContext, ImportKind
 from ..bulk import copy_new_rows, insert_values_with_history, insert_with_history, update_with_history
 from ..lookups import EthnicGroupIndex, VillageIndex

@@ -26,10 +26,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ... import services
-from ...choices import PovertyStatusChoices
-from ...models import DeprivationIndicator, Household, PovertyAssessment, PovertyStandard
-from ...sheets import (
+from sheets import (
     AmountColumn,
     BooleanColumn,
     ChoiceColumn,
@@ -40,7 +37,11 @@ from ...sheets import (
     TextColumn,
     Unit,
 )
-from ...sheets.columns import header_key
+from sheets.columns import header_key
+
+from ... import services
+from ...choices import PovertyStatusChoices
+from ...models import DeprivationIndicator, Household, PovertyAssessment, PovertyStandard
 from ..base import ImportContext
 from ..lookups import name_key
 from .capital import change

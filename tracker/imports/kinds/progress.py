@@ -18,10 +18,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sheets import DateColumn, DecimalColumn, PercentColumn, Row, TextColumn
+
 from ...choices import CapacityUnitChoices
 from ...models import ProgressReport
 from ...services import progress_report_record
-from ...sheets import DateColumn, DecimalColumn, PercentColumn, Row, TextColumn
 from ..base import ImportContext
 from .common import WORK_CODE, RowByRowKind, find_work, load_works
 from .works import CAPACITY_UNIT, WORK_STATUS, plain

@@ -18,10 +18,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sheets import AmountColumn, ChoiceColumn, DateColumn, DecimalColumn, Row, TextColumn
+
 from ... import services
 from ...choices import SupportKindChoices
 from ...models import Support
-from ...sheets import AmountColumn, ChoiceColumn, DateColumn, DecimalColumn, Row, TextColumn
 from ..base import ImportContext
 from .capital import NOTE, recorded_differences
 from .common import COMPONENT, PROGRAM, RowByRowKind, find_component

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from localities.models import Village
 from localities.services import village_create, village_update
+from sheets import CodeColumn, Row, TextColumn
 
-from ...sheets import CodeColumn, Row, TextColumn
 from ..base import ImportContext
 from ..lookups import name_key
 from .common import LOCALITY_COLUMNS, RowByRowKind, find_commune, prepare_localities

@@ -32,11 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from localities.models import Village
-
-from ... import services
-from ...choices import CapacityUnitChoices, WorkStatusChoices, WorkTypeChoices
-from ...models import Work
-from ...sheets import (
+from sheets import (
     AmountColumn,
     BooleanColumn,
     ChoiceColumn,
@@ -47,6 +43,10 @@ from ...sheets import (
     TextColumn,
     Unit,
 )
+
+from ... import services
+from ...choices import CapacityUnitChoices, WorkStatusChoices, WorkTypeChoices
+from ...models import Work
 from ..base import ImportContext
 from ..lookups import VillageIndex, name_key
 from .common import (

@@ -12,8 +12,8 @@ import tracemalloc
 import pytest
 from django.utils import translation
 
-from tracker.sheets import Limits, SheetRejected, read_sheet
-from tracker.sheets.xlsx import XlsxWorkbook
+from sheets import Limits, SheetRejected, read_sheet
+from sheets.xlsx import XlsxWorkbook
 
 from .conftest import WORK_COLUMNS
 from .files import MAIN, csv_bytes, hand_made_xlsx

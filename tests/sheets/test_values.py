@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices
-from tracker.sheets import (
+from sheets import (
     ChoiceMatcher,
     NumberStyle,
     PercentNumber,
@@ -28,7 +28,7 @@ from tracker.sheets import (
     parse_text,
     zero_pad,
 )
-from tracker.sheets.values import evidence
+from sheets.values import evidence
 
 VI, EN = NumberStyle.VIETNAMESE, NumberStyle.ENGLISH
 

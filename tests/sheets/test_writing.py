@@ -9,15 +9,7 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
-from tracker.sheets import (
-    ErrorLog,
-    SheetError,
-    TextColumn,
-    escape_cell,
-    read_sheet,
-    write_error_file,
-    write_template,
-)
+from sheets import ErrorLog, SheetError, TextColumn, escape_cell, read_sheet, write_error_file, write_template
 
 from .conftest import HEADERS, WORK_COLUMNS
 from .files import Text, csv_bytes, openpyxl_xlsx

@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from programs.choices import CapitalTypeChoices
-from tracker.sheets import (
+from sheets import (
     AmountColumn,
     CodeColumn,
     DecimalColumn,
@@ -569,7 +569,7 @@ def test_a_long_file_with_the_second_separator_reads_every_row():
 
 
 def test_a_large_table_of_texts_is_kept_on_disk():
-    from tracker.sheets.xlsx import SharedStrings
+    from sheets.xlsx import SharedStrings
 
     texts = [f"Hộ ông Nguyễn Văn {n}" for n in range(500)] + ["", "Thôm Ưng"]
     table = SharedStrings(spill_bytes=1000)

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from django.utils import translation
 
-from tracker.sheets import Limits, SheetRejected, read_sheet
+from sheets import Limits, SheetRejected, read_sheet
 
 from .conftest import WORK_COLUMNS
 from .files import csv_bytes, hand_made_xlsx

@@ -1,7 +1,7 @@
 import pytest
 
 from programs.choices import CapitalTypeChoices
-from tracker.sheets import (
+from sheets import (
     AmountColumn,
     BooleanColumn,
     ChoiceColumn,

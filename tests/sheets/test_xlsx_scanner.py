@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from tracker.sheets import DEFAULT_LIMITS, Limits, SheetRejected
-from tracker.sheets.xlsx import SharedStrings, XlsxWorkbook, _Unusual
+from sheets import DEFAULT_LIMITS, Limits, SheetRejected
+from sheets.xlsx import SharedStrings, XlsxWorkbook, _Unusual
 
 from .files import MAIN, hand_made_xlsx, openpyxl_xlsx
 
