@@ -5,6 +5,8 @@
     python3 dev.py test    install into .venv, then lint, check migrations and run the test suite
 
 Both respect DATABASE_URL (SQLite file db.sqlite3 when unset). Extra arguments after `test` go to pytest.
+On a machine with several CPUs `test` runs the suite in one process per CPU (pytest-xdist, each with its own
+test database); a file, a test or a `-k` selection runs in one process (see pytest_workers below).
 """
 
 import argparse
