@@ -314,7 +314,7 @@ def post_once(body: Path) -> dict:
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import Client
 
-    from tracker.models import ImportJob
+    from imports.models import ImportJob
 
     client = Client()
     client.force_login(User.objects.get(username="bench"))
@@ -325,7 +325,7 @@ def post_once(body: Path) -> dict:
     baseline = _rss_mb()
     environ = {
         "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/admin/tracker/importjob/add/",
+        "PATH_INFO": "/admin/imports/importjob/add/",
         "SERVER_NAME": "localhost",
         "SERVER_PORT": "80",
         "HTTP_HOST": "localhost",
@@ -355,7 +355,7 @@ def post_once(body: Path) -> dict:
         message = "; ".join(error["message"] for error in result.get("rejected", [])) or job.error
         outcome = {"status": job.status, "rows": result.get("rows"), "message": message, "file_kept": bool(job.file)}
         if job.status == "checked":
-            from tracker.tasks import import_job_delete
+            from imports.tasks import import_job_delete
 
             import_job_delete(job=job)  # the anchor's file is kept by design; the next run starts clean
     else:

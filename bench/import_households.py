@@ -6,7 +6,7 @@
 
 Prints, for the same generated file (bench/household_file.py, one commune, a title row, Vietnamese headers):
 
-* our import (`tracker.imports`, the `households` kind) as a province official of the commune's province,
+* our import (`imports`, the `households` kind) as a province official of the commune's province,
   with every check on (jurisdiction, localities, village, ethnic group, codes and ID numbers against the
   file and the register, history), from CSV and from .xlsx: rows/s, end to end (reading included);
 * django-import-export's default `ModelResource` for Household on the same rows (its headers are the
@@ -80,7 +80,7 @@ def _clean(prefix: str) -> None:
 
 
 def _ours(path: Path, user, rows: int, prefix: str) -> float:
-    from tracker.imports import run_import
+    from imports.engine import run_import
 
     _clean(prefix)
     started = time.perf_counter()
@@ -94,9 +94,9 @@ def _ours(path: Path, user, rows: int, prefix: str) -> float:
 
 def _validated_rows(path: Path):
     """The file's rows as the model's field values (what both baselines are given)."""
+    from imports.lookups import name_key
     from localities.models import Commune, Village
     from sheets import read_sheet
-    from tracker.imports.lookups import name_key
     from tracker.models import EthnicGroup
 
     from .household_file import household_columns

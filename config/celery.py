@@ -2,7 +2,7 @@
 
 Run a worker beside the web server with `celery -A config worker` (same environment: DATABASE_URL,
 CELERY_BROKER_URL, CACHE_URL, DJANGO_MEDIA_ROOT on storage both can read). Without CELERY_BROKER_URL no
-worker is needed: jobs run in a thread of the web process (see tracker/tasks.py).
+worker is needed: jobs run in a thread of the web process (see imports/tasks.py).
 """
 
 import os

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "localities",
     "programs",
     "tracker",
+    "imports",  # spreadsheet import: the engine, the jobs, their pages and tasks
     "devdata",  # the national data set for benchmarks (generate_national_data); production code never imports it
 ]
 
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "tracker.admin_imports.import_link",
+                "imports.admin.import_link",
             ],
         },
     },
@@ -163,7 +164,7 @@ STORAGES = {
 # admin sends a file back only to whoever may see its import.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
-# The cache holds the progress of running imports (tracker/tasks.py). Local memory is shared by the threads of
+# The cache holds the progress of running imports (imports/tasks.py). Local memory is shared by the threads of
 # one process; with Celery workers set CACHE_URL (e.g. redis://127.0.0.1:6379/1) so that the web process sees
 # what the workers write.
 CACHE_URL = os.environ.get("CACHE_URL", "")

@@ -81,9 +81,9 @@ NOT_IN_FORMS = {
     "tracker.periodreport.submitted_at": "set by period_report_submit; read-only in the admin",
     "tracker.periodreport.decided_at": "set by the approval services; read-only in the admin",
     "axes.accesslog.logout_time": "written by django-axes; its admin is read-only",
-    "tracker.importjob.confirmed_at": "set by the import job itself; its admin has no model form",
-    "tracker.importjob.started_at": "set by the import job itself; its admin has no model form",
-    "tracker.importjob.finished_at": "set by the import job itself; its admin has no model form",
+    "imports.importjob.confirmed_at": "set by the import job itself; its admin has no model form",
+    "imports.importjob.started_at": "set by the import job itself; its admin has no model form",
+    "imports.importjob.finished_at": "set by the import job itself; its admin has no model form",
 }
 # Values the other fields of a form need for an input to be valid there.
 COMPANIONS = {

@@ -12,6 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from imports.choices import ImportJobStatusChoices
+from imports.models import ImportJob
 from kernel.access import JurisdictionLevelChoices
 from localities.choices import ClassificationKindChoices, GenerationChoices, ZoneChoices
 from localities.models import AreaClassification, Commune, CommuneSuccession, District, Official, Province, Village
@@ -32,8 +34,6 @@ from tracker.models import (
     Disbursement,
     EthnicGroup,
     Household,
-    ImportJob,
-    ImportJobStatusChoices,
     PeriodReport,
     PovertyAssessment,
     PovertyStandard,
@@ -94,7 +94,7 @@ def _household_with_history():
 
 def _import_job(user=None):
     """A checked import of households, uploaded by `user` (by default somebody new)."""
-    from tracker.imports import ImportResult
+    from imports.base import ImportResult
 
     result = ImportResult(kind="households", filename="ho-ngheo.csv", format="csv", dry_run=True, rows=3, new=3)
     return ImportJob.objects.create(

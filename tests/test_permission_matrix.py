@@ -58,7 +58,7 @@ CATEGORY = {
     "axes.accessattempt": "lockouts",
     "axes.accesslog": "lockout-logs",
     "axes.accessfailurelog": "lockout-logs",
-    "tracker.importjob": "imports",
+    "imports.importjob": "imports",
 }
 
 # The expected answer inside the jurisdiction, per role and kind of model. Level does not change what a

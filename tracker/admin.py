@@ -15,7 +15,6 @@ from programs.admin import LedgerAdminMixin
 from programs.models import Component, Program
 
 from . import services
-from .admin_imports import ImportJobAdmin
 from .forms import AllocationForm, DisbursementForm, PovertyAssessmentForm
 from .models import (
     Allocation,
@@ -23,7 +22,6 @@ from .models import (
     Disbursement,
     EthnicGroup,
     Household,
-    ImportJob,
     PeriodReport,
     PovertyAssessment,
     PovertyStandard,
@@ -649,6 +647,3 @@ class PeriodReportAdmin(NtpHistoryAdmin):
                 report=obj, reason=data["comment"], user=request.user
             ),
         )
-
-
-admin.site.register(ImportJob, ImportJobAdmin)

@@ -85,21 +85,3 @@ class PeriodReportStatusChoices(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted to the province")
     APPROVED = "approved", _("Approved (locked)")
     RETURNED = "returned", _("Returned for correction")
-
-
-class ImportJobStatusChoices(models.TextChoices):
-    QUEUED = "queued", _("waiting to run")
-    CHECKING = "checking", _("checking")
-    CHECKED = "checked", _("checked, ready to import")
-    IMPORTING = "importing", _("importing")
-    DONE = "done", _("imported")
-    FAILED = "failed", _("stopped on an unexpected error")
-    STOPPED = "stopped", _("stopped: its process ended")
-    REFUSED = "refused", _("not imported: errors")
-
-
-RUNNING_IMPORT_STATUSES = (
-    ImportJobStatusChoices.QUEUED,
-    ImportJobStatusChoices.CHECKING,
-    ImportJobStatusChoices.IMPORTING,
-)

@@ -2,7 +2,7 @@
 
 The files are what a province would send (UTF-8 with BOM, Vietnamese headers, amounts in million VND with a
 comma decimal, dates dd/mm/yyyy, communes by their GSO code on the map before 1 July 2025), and they go
-through `tracker.imports.run_import` exactly as an official's upload would: the same columns, look-ups,
+through `imports.engine.run_import` exactly as an official's upload would: the same columns, look-ups,
 services and checks, with history marked "import". Loading again changes nothing (every row unchanged).
 """
 
@@ -13,10 +13,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from imports.engine import run_import
 from localities.models import Commune, Province, Village
 
 from .choices import PovertyStatusChoices
-from .imports import run_import
 from .models import Allocation, Disbursement, Household, PovertyAssessment, Work
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"

@@ -13,9 +13,7 @@ from kernel.versions import version_field
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 
 from .choices import (
-    RUNNING_IMPORT_STATUSES,
     CapacityUnitChoices,
-    ImportJobStatusChoices,
     PeriodReportStatusChoices,
     PovertyStatusChoices,
     SupportKindChoices,
@@ -733,100 +731,3 @@ class PeriodReport(models.Model):
         if day.year != self.year:
             return False
         return self.quarter is None or (day.month - 1) // 3 + 1 == self.quarter
-
-
-# -- Spreadsheet imports ---------------------------------------------------------------------------------------
-# The job's queryset sits here, beside the model: it concerns the import jobs alone.
-
-
-def sees_every_import(user) -> bool:
-    """Superusers and national administrators (the role, or whoever is given "view spreadsheet import") see
-    every official's imports, to help them; cached on the user for the request."""
-    cached = getattr(user, "_ntp_sees_every_import", None)
-    if cached is None:
-        from localities.choices import RoleChoices
-        from localities.roles import ROLE_GROUP_NAMES
-
-        cached = user.is_superuser or user.has_perm("tracker.view_importjob")
-        if not cached:
-            cached = user.groups.filter(name=ROLE_GROUP_NAMES[RoleChoices.NATIONAL_ADMIN]).exists()
-        user._ntp_sees_every_import = cached
-    return cached
-
-
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """An official sees the imports they uploaded; national administrators see them all."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self if sees_every_import(user) else self.filter(user=user)
-
-    def editable_by(self, user):
-        return self.visible_to(user)
-
-    def running(self):
-        return self.filter(status__in=RUNNING_IMPORT_STATUSES)
-
-
-def import_file_path(job, filename: str) -> str:
-    """Where an uploaded file is kept: under MEDIA_ROOT/imports/, which is never served (the files hold
-    personal data); a random name, the official's file name being kept in `ImportJob.filename`."""
-    import uuid
-    from pathlib import PurePath
-
-    from django.utils import timezone
-
-    suffix = PurePath(filename).suffix.lower()
-    suffix = suffix if suffix in (".xlsx", ".xlsm", ".csv", ".txt") else ""
-    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
-
-
-class ImportJob(models.Model):
-    """A spreadsheet an official uploaded to import: the stored file, its check (the preview) and its import."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("uploaded by")
-    )
-    kind = models.CharField(_("kind"), max_length=30)
-    filename = models.CharField(_("file name"), max_length=255)
-    file = models.FileField(_("file"), upload_to=import_file_path, max_length=200)
-    skip_duplicates = models.BooleanField(_("skip duplicate rows"), default=False)
-    language = models.CharField(_("language"), max_length=10, blank=True, help_text=_("Of the messages."))
-    status = models.CharField(
-        _("status"), max_length=10, choices=ImportJobStatusChoices.choices, default=ImportJobStatusChoices.QUEUED
-    )
-    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
-    rows_total = models.PositiveIntegerField(
-        _("rows in the file"), null=True, blank=True, help_text=_("An estimate until the file has been read.")
-    )
-    result = models.JSONField(_("result"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    confirmed_at = models.DateTimeField(_("import confirmed at"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    objects = ImportJobQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("spreadsheet import")
-        verbose_name_plural = _("spreadsheet imports")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="tracker_importjob_user_created")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=ImportJobStatusChoices.values),
-                name="%(app_label)s_%(class)s_status_known",
-            ),
-        ]
-
-    def __str__(self):
-        if self.created_at is None:
-            return self.filename
-        from django.utils import timezone
-
-        return f"{self.filename} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in RUNNING_IMPORT_STATUSES

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from imports.engine import run_import
 from kernel.access import JurisdictionLevelChoices as Level
 from kernel.admin import VERSION_FIELD, is_versioned
 from kernel.versions import StaleVersion
@@ -21,7 +22,6 @@ from tests.tracker.imports.test_progress import csv_file as progress_csv
 from tests.tracker.imports.test_works import components, csv_file, row  # noqa: F401 (components: a fixture)
 from tracker import services
 from tracker.choices import WorkStatusChoices
-from tracker.imports import run_import
 from tracker.models import Allocation, Disbursement, ProgressReport, Work
 
 pytestmark = pytest.mark.django_db

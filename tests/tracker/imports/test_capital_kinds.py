@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from imports.engine import run_import
 from kernel.access import JurisdictionLevelChoices as Level
 from kernel.history import ChangePathChoices
 from localities.choices import GenerationChoices
@@ -16,7 +17,6 @@ from programs.models import CapitalPlanEntry
 from tests.programs.factories import ComponentFactory, ProgramFactory
 from tests.tracker.factories import WorkFactory
 from tracker import services
-from tracker.imports import run_import
 from tracker.models import Allocation, Disbursement
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from imports.engine import run_import
+from imports.registry import get_kind
 from kernel.access import JurisdictionLevelChoices
 from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices
 from localities.models import Village
 from tests.localities.factories import CommuneFactory
-from tracker.imports import get_kind, run_import
 from tracker.models import Household
 
 HEADER = "Mã hộ,Họ tên chủ hộ,Số CCCD,Mã dân tộc,Dân tộc,Mã xã,Tên xã,Thôn/bản,Số nhân khẩu,Địa chỉ"

@@ -6,14 +6,15 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
+from imports.engine import run_import
+from imports.registry import get_kind
+from imports.sheet_templates import write_kind_template
 from kernel.access import JurisdictionLevelChoices as Level
 from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices as Role
 from tests.tracker.factories import PovertyStandardFactory
 from tracker import services
 from tracker.choices import PovertyStatusChoices
-from tracker.imports import get_kind, run_import
-from tracker.imports.templates import write_kind_template
 from tracker.models import DeprivationIndicator, Household, PovertyAssessment
 
 pytestmark = pytest.mark.django_db

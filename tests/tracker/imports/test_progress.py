@@ -7,13 +7,14 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from imports.engine import run_import
+from imports.registry import get_kind
 from kernel.access import JurisdictionLevelChoices
 from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices
 from tests.tracker.factories import WorkFactory
 from tracker import services
 from tracker.choices import CapacityUnitChoices, WorkStatusChoices
-from tracker.imports import get_kind, run_import
 from tracker.models import ProgressReport
 
 pytestmark = pytest.mark.django_db

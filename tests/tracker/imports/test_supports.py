@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from imports.engine import run_import
 from kernel.access import JurisdictionLevelChoices as Level
 from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices as Role
 from tests.programs.factories import ComponentFactory, ProgramFactory
 from tracker import services
 from tracker.choices import SupportKindChoices
-from tracker.imports import run_import
 from tracker.models import Support
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,12 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from imports.engine import run_import
 from kernel.access import JurisdictionLevelChoices
 from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices
 from localities.models import Village
 from tests.localities.factories import VillageFactory
-from tracker.imports import run_import
 
 pytestmark = pytest.mark.django_db
 

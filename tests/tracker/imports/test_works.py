@@ -7,6 +7,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from imports.engine import run_import
+from imports.registry import get_kind
+from imports.sheet_templates import write_kind_template
 from kernel.access import JurisdictionLevelChoices
 from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices
@@ -16,8 +19,6 @@ from tests.programs.factories import ComponentFactory, ProgramFactory
 from tests.tracker.factories import AllocationFactory, WorkFactory
 from tracker import services
 from tracker.choices import CapacityUnitChoices, WorkStatusChoices, WorkTypeChoices
-from tracker.imports import get_kind, run_import
-from tracker.imports.templates import write_kind_template
 from tracker.models import Work
 
 pytestmark = pytest.mark.django_db

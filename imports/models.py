@@ -1,0 +1,101 @@
+"""An import job: an uploaded spreadsheet, its check (the preview) and its import. Who sees which job is
+decided here, beside the model: a job is its uploader's; national administrators see them all."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from localities.choices import RoleChoices
+from localities.roles import ROLE_GROUP_NAMES
+
+from .choices import RUNNING_IMPORT_STATUSES, ImportJobStatusChoices
+
+
+def sees_every_import(user) -> bool:
+    """Superusers and national administrators (the role, or whoever is given "view spreadsheet import") see
+    every official's imports, to help them; cached on the user for the request."""
+    cached = getattr(user, "_ntp_sees_every_import", None)
+    if cached is None:
+        cached = user.is_superuser or user.has_perm("imports.view_importjob")
+        if not cached:
+            cached = user.groups.filter(name=ROLE_GROUP_NAMES[RoleChoices.NATIONAL_ADMIN]).exists()
+        user._ntp_sees_every_import = cached
+    return cached
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An official sees the imports they uploaded; national administrators see them all."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self if sees_every_import(user) else self.filter(user=user)
+
+    def editable_by(self, user):
+        return self.visible_to(user)
+
+    def running(self):
+        return self.filter(status__in=RUNNING_IMPORT_STATUSES)
+
+
+def import_file_path(job, filename: str) -> str:
+    """Where an uploaded file is kept: under MEDIA_ROOT/imports/, which is never served (the files hold
+    personal data); a random name, the official's file name being kept in `ImportJob.filename`."""
+    suffix = PurePath(filename).suffix.lower()
+    suffix = suffix if suffix in (".xlsx", ".xlsm", ".csv", ".txt") else ""
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet an official uploaded to import: the stored file, its check (the preview) and its import."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("uploaded by")
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    filename = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=import_file_path, max_length=200)
+    skip_duplicates = models.BooleanField(_("skip duplicate rows"), default=False)
+    language = models.CharField(_("language"), max_length=10, blank=True, help_text=_("Of the messages."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportJobStatusChoices.choices, default=ImportJobStatusChoices.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_total = models.PositiveIntegerField(
+        _("rows in the file"), null=True, blank=True, help_text=_("An estimate until the file has been read.")
+    )
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("import confirmed at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        # The table, its index and its constraint keep the names they had in tracker, where the model was
+        # first (imports.0001 took over the model's state, not its table).
+        db_table = "tracker_importjob"
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="tracker_importjob_user_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportJobStatusChoices.values), name="tracker_importjob_status_known"
+            ),
+        ]
+
+    def __str__(self):
+        if self.created_at is None:
+            return self.filename
+        return f"{self.filename} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING_IMPORT_STATUSES
