@@ -8,55 +8,23 @@ several roles.
   villages and plan entries; sees personal data in full; submits period reports.
 - Approver: reads; approves, returns and unlocks period reports (from province or national level).
 - National administrator: everything, including reference data, officials and user accounts.
+
+Each app declares what its roles may do with its own models, in its `roles.py`: `ROLE_PERMISSIONS`, a role
+→ ["app_label.codename", ...] mapping. `role_permissions()` collects them from the installed apps, so that
+this module names no other app's model. This app declares its units, villages, officials and the accounts
+(users, groups, login lockouts), which its admin keeps.
 """
 
+from importlib import import_module
+
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from .choices import RoleChoices
 
-# Data that belongs to a commune (scoped by jurisdiction).
-DATA_MODELS = [
-    "tracker.work",
-    "tracker.allocation",
-    "tracker.disbursement",
-    "tracker.progressreport",
-    "tracker.household",
-    "tracker.povertyassessment",
-    "tracker.support",
-    "tracker.periodreport",
-    "localities.village",
-    "programs.capitalplanentry",
-]
-# Reference data everybody reads.
-REFERENCE_MODELS = [
-    "localities.province",
-    "localities.district",
-    "localities.commune",
-    "localities.communesuccession",
-    "localities.areaclassification",
-    "programs.legaldocument",
-    "programs.program",
-    "programs.component",
-    "tracker.ethnicgroup",
-    "tracker.povertystandard",
-    "tracker.deprivationindicator",
-]
-# Who is who: the national administrators' business.
-ACCOUNT_MODELS = ["localities.official", "auth.user", "auth.group"]
-
-# Login throttling records: national administrators read them and unlock an account by deleting its attempts.
-LOCKOUT_PERMISSIONS = [
-    "axes.view_accessattempt",
-    "axes.delete_accessattempt",
-    "axes.view_accesslog",
-    "axes.view_accessfailurelog",
-]
-
-DATA_ENTRY_WRITES = [m for m in DATA_MODELS if m != "tracker.periodreport"]
-PERSONAL_DATA = "tracker.view_personal_data"
-SUBMIT = "tracker.submit_periodreport"
-APPROVE = "tracker.approve_periodreport"
+ROLES_MODULE = "roles"
 
 ROLE_GROUP_NAMES = {
     RoleChoices.VIEWER: "Viewer",
@@ -65,24 +33,57 @@ ROLE_GROUP_NAMES = {
     RoleChoices.NATIONAL_ADMIN: "National administrator",
 }
 
+EVERY_ACTION = ["view", "add", "change", "delete"]
 
-def _codenames(models, actions):
+
+def codenames(models: list[str], actions: list[str]) -> list[str]:
+    """["app.model", ...] × ["view", ...] → ["app.view_model", ...]."""
     return [f"{model.split('.')[0]}.{action}_{model.split('.')[1]}" for model in models for action in actions]
 
 
-def role_permissions() -> dict[str, list[str]]:
-    """Each role's permissions as "app_label.codename"."""
-    reads = _codenames(DATA_MODELS + REFERENCE_MODELS, ["view"])
+def declared_permissions(*, data: list[str], reference: list[str], accounts: list[str] = ()) -> dict:
+    """The usual shape of an app's `ROLE_PERMISSIONS`: everybody reads its data (rows of a commune) and its
+    reference data; data entry adds and changes its data; national administrators do everything with all
+    of it, accounts included."""
+    reads = codenames(data + reference, ["view"])
     return {
-        RoleChoices.VIEWER: reads,
-        RoleChoices.DATA_ENTRY: reads + _codenames(DATA_ENTRY_WRITES, ["add", "change"]) + [PERSONAL_DATA, SUBMIT],
-        RoleChoices.APPROVER: reads + [APPROVE],
-        RoleChoices.NATIONAL_ADMIN: _codenames(
-            DATA_MODELS + REFERENCE_MODELS + ACCOUNT_MODELS, ["view", "add", "change", "delete"]
-        )
-        + [PERSONAL_DATA, SUBMIT, APPROVE]
-        + LOCKOUT_PERMISSIONS,
+        RoleChoices.VIEWER: list(reads),
+        RoleChoices.DATA_ENTRY: reads + codenames(data, ["add", "change"]),
+        RoleChoices.APPROVER: list(reads),
+        RoleChoices.NATIONAL_ADMIN: codenames(data + reference + list(accounts), EVERY_ACTION),
     }
+
+
+ROLE_PERMISSIONS = declared_permissions(
+    data=["localities.village"],
+    reference=[
+        "localities.province",
+        "localities.district",
+        "localities.commune",
+        "localities.communesuccession",
+        "localities.areaclassification",
+    ],
+    accounts=["localities.official", "auth.user", "auth.group"],
+)
+# Login throttling records: national administrators read them and unlock an account by deleting its attempts.
+ROLE_PERMISSIONS[RoleChoices.NATIONAL_ADMIN] += [
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accesslog",
+    "axes.view_accessfailurelog",
+]
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """Each role's permissions as "app_label.codename", as the installed apps declare them (in their order)."""
+    collected: dict[str, list[str]] = {role: [] for role in ROLE_GROUP_NAMES}
+    for config in apps.get_app_configs():
+        if not module_has_submodule(config.module, ROLES_MODULE):
+            continue
+        declared = getattr(import_module(f"{config.name}.{ROLES_MODULE}"), "ROLE_PERMISSIONS", {})
+        for role, names in declared.items():
+            collected[role] += [name for name in names if name not in collected[role]]
+    return collected
 
 
 def role_group(role: str) -> Group:
