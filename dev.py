@@ -78,7 +78,9 @@ def test(options) -> None:
         say("    (sudo apt-get install chromium) and run: python3 dev.py test tests/browser")
     workers = pytest_workers(options.pytest_args)
     say(f"test suite on {database.split('@')[-1]}" + (f", in {workers} processes" if workers > 1 else ""))
-    run(PYTHON, "-m", "pytest", *(["-n", str(workers)] if workers > 1 else []), *options.pytest_args)
+    # loadgroup: tests marked xdist_group (a module whose module-scoped data is costly) share one worker.
+    parallel = ["-n", str(workers), "--dist", "loadgroup"] if workers > 1 else []
+    run(PYTHON, "-m", "pytest", *parallel, *options.pytest_args)
 
 
 MAX_TEST_WORKERS = 8

@@ -37,6 +37,9 @@ from tracker.models import (
 MILLION = 1_000_000
 DEMO_MODELS = [Village, Work, Allocation, Disbursement, ProgressReport, CapitalPlanEntry, Household]
 DEMO_MODELS += [PovertyAssessment, Support]
+# Loading the demo data costs half a CPU-minute: under pytest-xdist (dev.py's --dist loadgroup) this module's
+# tests share one worker, which loads it once.
+pytestmark = pytest.mark.xdist_group("demo_data")
 
 
 @pytest.fixture(scope="module")
