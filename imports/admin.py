@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from kernel.access import can_see_personal_data
 from kernel.admin import NtpAdmin
 from kernel.presentation import format_vnd
+from localities.models import Village
 from sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from sheets.safety import human_size
 
@@ -341,8 +342,6 @@ class ImportJobAdmin(NtpAdmin):
             return []
         models = [kind.model]
         if (job.result or {}).get("created", {}).get("villages"):
-            from localities.models import Village
-
             models.append(Village)
         links = []
         for model in models:

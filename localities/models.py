@@ -9,7 +9,7 @@ from kernel.history import history_records
 from kernel.querysets import ReferenceQuerySet
 from kernel.versions import version_field
 
-from .choices import ClassificationKindChoices, GenerationChoices, UnitTypeChoices, ZoneChoices
+from .choices import URBAN_UNIT_TYPES, ClassificationKindChoices, GenerationChoices, UnitTypeChoices, ZoneChoices
 from .querysets import CommuneQuerySet, ProvinceQuerySet, VillageQuerySet
 
 
@@ -169,8 +169,6 @@ class Commune(AdministrativeUnit):
 
     @property
     def is_urban(self) -> bool:
-        from .choices import URBAN_UNIT_TYPES
-
         return self.unit_type in URBAN_UNIT_TYPES
 
 

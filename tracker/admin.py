@@ -11,10 +11,12 @@ from kernel.access import MASK, can_see_personal_data, mask_id_number
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, YearFilter, action_with_form
 from kernel.presentation import bar, format_vnd, rate_percent
 from localities.admin_filters import CommuneFilter, ProvinceFilter, scoped_filter
+from localities.models import Commune
 from programs.admin import LedgerAdminMixin
 from programs.models import Component, Program
 
 from . import services
+from .choices import PovertyStatusChoices
 from .forms import AllocationForm, DisbursementForm, PovertyAssessmentForm
 from .models import (
     Allocation,
@@ -461,8 +463,6 @@ class HouseholdAdmin(NtpHistoryAdmin):
     def latest_status(self, obj):
         if not obj._latest_status:
             return "—"
-        from .choices import PovertyStatusChoices
-
         return f"{PovertyStatusChoices(obj._latest_status).label} ({obj._latest_year})"
 
 
@@ -595,8 +595,6 @@ class PeriodReportAdmin(NtpHistoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "commune":
-            from localities.models import Commune
-
             kwargs["queryset"] = Commune.objects.current()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

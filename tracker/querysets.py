@@ -3,7 +3,13 @@ from django.db.models.functions import Coalesce
 
 from kernel.querysets import JurisdictionQuerySet
 from localities.querysets import unit_scope
+from programs.models import Component
 from programs.querysets import CAPITAL_CHANGING_KINDS
+
+
+def _related(queryset, name: str):
+    """The model at the other end of a relation of the queryset's model (models.py imports this module)."""
+    return queryset.model._meta.get_field(name).related_model
 
 
 def _sum_subquery(model, field: str, outer: str = "pk", **filters):
@@ -27,15 +33,12 @@ class WorkQuerySet(JurisdictionQuerySet):
 
     def of_program(self, program):
         """Works funded by a program (by code or instance), each once however many of its components fund it."""
-        from programs.models import Component
-
         key = {"program__code": program} if isinstance(program, str) else {"program": program}
         return self.filter(Exists(Component.objects.filter(works=OuterRef("pk"), **key)))
 
     def with_capital(self, year: int | None = None):
         """Annotate allocated and disbursed VND (all years, or one plan year)."""
-        from .models import Allocation, Disbursement
-
+        Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
         year_filter = {"year": year} if year else {}
         return self.annotate(
             allocated=_sum_subquery(Allocation, "work", kind__in=CAPITAL_CHANGING_KINDS, **year_filter),
@@ -44,9 +47,7 @@ class WorkQuerySet(JurisdictionQuerySet):
 
     def with_progress(self):
         """Annotate the latest reported physical progress (%) and its date."""
-        from .models import ProgressReport
-
-        latest = ProgressReport.objects.filter(work=OuterRef("pk")).order_by("-reported_on", "-pk")
+        latest = _related(self, "progress_reports").objects.filter(work=OuterRef("pk")).order_by("-reported_on", "-pk")
         return self.annotate(
             progress_percent=Subquery(latest.values("progress_percent")[:1]),
             progress_on=Subquery(latest.values("reported_on")[:1]),

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from kernel.access import JurisdictionLevelChoices, ensure_editable, jurisdiction_of
 from kernel.presentation import format_vnd
 from kernel.versions import ensure_current, next_version
-from programs.choices import CapitalEntryKindChoices
+from localities.models import Commune
+from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 from programs.models import Component
 from programs.querysets import CAPITAL_CHANGING_KINDS
 
@@ -88,8 +89,6 @@ def disbursement_deadline(year: int) -> datetime.date:
 
 
 def _capital_label(year, source, capital_type) -> str:
-    from programs.choices import CapitalSourceChoices, CapitalTypeChoices
-
     return _("%(year)s, %(source)s, %(type)s") % {
         "year": year,
         "source": CapitalSourceChoices(source).label,
@@ -555,8 +554,6 @@ def work_validate(work: Work, *, current: Work | None, components=None) -> None:
 
 
 def _ensure_work_movable(current: Work, commune_id: int) -> None:
-    from localities.models import Commune
-
     new_commune = Commune.objects.select_related("successor").get(pk=commune_id)
     days = set(current.allocations.values_list("decided_on", flat=True))
     days |= set(current.disbursements.values_list("paid_on", flat=True))

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from imports.base import ImportContext, ImportKind
 from imports.bulk import copy_new_rows, insert_values_with_history, insert_with_history, update_with_history
 from imports.lookups import VillageIndex
-from localities.models import Village
+from localities.models import Commune, Village
 from sheets import BooleanColumn, ChoiceColumn, CodeColumn, IntegerColumn, Row, SheetError, TextColumn
 
 from ..choices import PovertyStatusChoices
@@ -368,8 +368,6 @@ class HouseholdImport(ImportKind):
         }
         missing = {c for *_rest, c, _o in items} - ctx.communes_by_id.keys()
         if missing:
-            from localities.models import Commune
-
             ctx.communes_by_id.update(Commune.objects.select_related("successor").in_bulk(missing))
         rows = []
         for row, household_id, (year, status), commune_id, outcome in items:
