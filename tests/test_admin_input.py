@@ -429,8 +429,8 @@ def test_a_year_is_four_digits_and_shows_without_grouping(admin_client):
     page = response.content.decode()
     assert ">2026<" in page and "2.026" not in page
     assessment = BUILDERS[PovertyAssessment]()
-    url = reverse("admin:tracker_povertyassessment_change", args=[assessment.pk])
-    with translation.override("vi"):
+    with translation.override("vi"):  # the Vietnamese admin, /admin/
+        url = reverse("admin:tracker_povertyassessment_change", args=[assessment.pk])
         data = page_data(admin_client.get(url))
     data["year"] = "2.025"
     response = admin_client.post(url, data)

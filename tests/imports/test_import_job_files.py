@@ -15,7 +15,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from imports import tasks
 from imports.choices import ImportJobStatusChoices as Status
@@ -154,10 +155,12 @@ def test_a_job_whose_process_was_killed_shows_stopped_and_can_be_deleted(officia
         process.wait()
     assert status_after_reading_the_list(client, job) == Status.STOPPED
     assert job.finished_at is not None
-    assert job.error == (
-        "The job stopped: the process running it ended (a restart or a crash) before it finished, and nothing was "
-        "written. Upload the file again."
-    )
+    with translation.override(job.language or settings.LANGUAGE_CODE):  # the message is in the job's language
+        expected = gettext(
+            "The job stopped: the process running it ended (a restart or a crash) before it finished, and nothing "
+            "was written. Upload the file again."
+        )
+    assert job.error == expected
     assert not tasks._beats.path(job.pk).exists()
     page = client.get(reverse("admin:imports_importjob_change", args=[job.pk]))
     assert page.context["running"] is False
