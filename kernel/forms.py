@@ -142,10 +142,10 @@ def _invalid(problem: ValueProblem) -> ValidationError:
     return ValidationError(problem.message, code="invalid")
 
 
-class AmountField(forms.IntegerField):
-    """An amount of money in whole đồng, typed in the interface's style; never rounded, never scaled."""
+class _TypedIntegerField(forms.IntegerField):
+    """A whole number typed in the interface's style, read by `parse` (one of kernel.numbers' readers)."""
 
-    widget = AmountInput
+    parse = staticmethod(integer_from_input)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -153,41 +153,29 @@ class AmountField(forms.IntegerField):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         try:
-            return amount_from_input(str(value))
+            return self.parse(str(value))
         except ValueProblem as problem:
             raise _invalid(problem) from None
 
 
-class IntegerField(forms.IntegerField):
+class AmountField(_TypedIntegerField):
+    """An amount of money in whole đồng, typed in the interface's style; never rounded, never scaled."""
+
+    widget = AmountInput
+    parse = staticmethod(amount_from_input)
+
+
+class IntegerField(_TypedIntegerField):
     """A whole number (a count), typed in the interface's style: `1.234` in Vietnamese is 1234."""
 
     widget = IntegerInput
 
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        try:
-            return integer_from_input(str(value))
-        except ValueProblem as problem:
-            raise _invalid(problem) from None
 
-
-class YearField(forms.IntegerField):
+class YearField(_TypedIntegerField):
     """A year, four digits: `2.025` is refused, not read as 2025."""
 
     widget = YearInput
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        try:
-            return year_from_input(str(value))
-        except ValueProblem as problem:
-            raise _invalid(problem) from None
+    parse = staticmethod(year_from_input)
 
 
 class DecimalField(forms.DecimalField):
