@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from django.db import models, transaction
 
 from kernel.access import ensure_editable
-from kernel.versions import ensure_current, next_version
+from kernel.writes import record_delete, record_update
 
 from .choices import GenerationChoices, UnitTypeChoices
 from .models import Commune, CommuneSuccession, District, Province, Village
@@ -409,25 +409,9 @@ def village_create(*, user=None, **fields) -> Village:
 
 def village_update(*, village: Village, user=None, version: int | None = None, **fields) -> Village:
     """Rename a village, give it a code or validity dates; refused if based on an older version."""
-    with transaction.atomic():
-        current = Village.objects.select_for_update().get(pk=village.pk)
-        ensure_current(current, version)
-        ensure_editable(user, current)
-        for name, value in fields.items():
-            setattr(village, name, value)
-        village.full_clean()
-        next_version(village, current)
-        village._history_user = user
-        village.save()
-        ensure_editable(user, village)
-    return village
+    return record_update(village, version=version, user=user, fields=fields)
 
 
 def village_delete(*, village: Village, user=None, version: int | None = None) -> None:
     """Delete a village added by mistake (one that works or households name is protected by them)."""
-    with transaction.atomic():
-        current = Village.objects.select_for_update().get(pk=village.pk)
-        ensure_current(current, version)
-        ensure_editable(user, current)
-        current._history_user = user
-        current.delete()
+    record_delete(village, version=version, user=user)

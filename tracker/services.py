@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from kernel.access import JurisdictionLevelChoices, ensure_editable, jurisdiction_of
 from kernel.presentation import format_vnd
-from kernel.versions import ensure_current, next_version
+from kernel.versions import next_version
+from kernel.writes import record_delete as _delete
+from kernel.writes import record_update as _update
 from localities.models import Commune
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 from programs.models import Component
@@ -49,38 +51,6 @@ def _save(obj, *, user, previous=None, lock_checked=False):
 def _current(obj):
     """The row of `obj` as stored, locked until the end of the transaction."""
     return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-
-
-def _update(obj, *, version: int | None, user, fields: dict, validate=None):
-    """Change `obj` with `fields` and save it: refused if based on an older version than the stored one, if
-    the stored row lies outside the user's jurisdiction, or if it lies (or would lie) in a locked period.
-
-    `validate(obj, current)` checks the rules beyond the model's own (which `full_clean` checks first).
-    """
-    with transaction.atomic():
-        current = _current(obj)
-        ensure_current(current, version)
-        ensure_editable(user, current)
-        for name, value in fields.items():
-            setattr(obj, name, value)
-        obj.version = current.version
-        obj.full_clean()
-        if validate is not None:
-            validate(obj, current)
-        _save(obj, user=user, previous=current)
-    return obj
-
-
-def _delete(obj, *, version: int | None, user) -> None:
-    """Delete `obj` (its history keeps a '-' record by the user), with the same refusals as a change."""
-    with transaction.atomic():
-        current = _current(obj)
-        ensure_current(current, version)
-        ensure_editable(user, current)
-        if hasattr(current, "period_key"):
-            ensure_unlocked(current)
-        current._history_user = user
-        current.delete()
 
 
 def disbursement_deadline(year: int) -> datetime.date:
