@@ -10,7 +10,7 @@
   row, column and message, the file back with an error column, and "Import N rows" when nothing is wrong.
 - The list of one's imports (the change list), to come back to a job.
 
-A job is the user's own (`ImportJob.objects.visible_to`): somebody else's answers "not found". The stored
+A job is the user's own (`ImportJob.objects.restrict(user, action)`): somebody else's answers "not found". The stored
 files hold personal data and are sent back only through these views.
 """
 
@@ -34,7 +34,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kernel.access import can_see_personal_data
+from kernel.access import CHANGE, VIEW, can_see_personal_data, may
 from kernel.admin import NtpAdmin
 from kernel.presentation import format_vnd
 from localities.models import Village
@@ -43,7 +43,7 @@ from sheets.safety import human_size
 
 from .base import CREATED_LABELS
 from .choices import ImportJobStatusChoices
-from .models import ImportJob, sees_every_import
+from .models import ImportJob, job_allows, sees_every_import
 from .registry import get_kind, kind_names
 from .sheet_templates import write_kind_template
 from .tasks import (
@@ -68,7 +68,7 @@ def importable_kinds(user) -> list:
         if user is not None and user.is_active and user.is_staff:
             for name in kind_names():
                 kind = get_kind(name)
-                if user.has_perms(kind.required_permissions()):
+                if kind.allows(user):
                     cached.append(kind)
         user._ntp_importable_kinds = cached
     return cached
@@ -332,7 +332,8 @@ class ImportJobAdmin(NtpAdmin):
 
     def _may_confirm(self, request, job: ImportJob) -> bool:
         """Only the official who uploaded a file imports it (the rows are theirs, in their jurisdiction)."""
-        return job.user_id == request.user.pk and any(kind.name == job.kind for kind in importable_kinds(request.user))
+        user = request.user
+        return job_allows(user, CHANGE, job) and any(kind.name == job.kind for kind in importable_kinds(user))
 
     def _imported_links(self, request, job: ImportJob) -> list[tuple[str, str]]:
         """(label, address) of the lists the import wrote to, those the user may read."""
@@ -348,7 +349,7 @@ class ImportJobAdmin(NtpAdmin):
             opts = model._meta
             if not self.admin_site.is_registered(model):
                 continue
-            if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            if not may(request.user, VIEW, model):
                 continue
             try:
                 url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")

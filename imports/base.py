@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kernel.access import commune_scope
+from kernel.access import ADD, CHANGE, commune_scope, may
 from localities.models import Commune
 from sheets import Column, ErrorLog, Row, SheetError
 
@@ -180,15 +180,17 @@ class ImportKind:
     model: ClassVar[Any]
     columns: ClassVar[list[Column]]
     description: ClassVar[Any] = ""
-    permissions: ClassVar[tuple[str, ...]] = ()  # needed to import at all (add/change of `model` by default)
     chunk_size: ClassVar[int] = 2000
     supports_skip_duplicates: ClassVar[bool] = False
 
-    def required_permissions(self) -> tuple[str, ...]:
-        if self.permissions:
-            return self.permissions
-        opts = self.model._meta
-        return (f"{opts.app_label}.add_{opts.model_name}", f"{opts.app_label}.change_{opts.model_name}")
+    def required_actions(self) -> tuple[tuple[Any, str], ...]:
+        """The (model, action) pairs a user's roles must allow to import this kind at all: adding and
+        changing `model` by default. Where the rows go is checked row by row (and again by the services)."""
+        return ((self.model, ADD), (self.model, CHANGE))
+
+    def allows(self, user) -> bool:
+        """Whether the user may import this kind (`user=None`: the system)."""
+        return user is None or all(may(user, action, model) for model, action in self.required_actions())
 
     def prepare(self, ctx: ImportContext) -> None:
         """Load what the rows will be looked up in (once per import)."""

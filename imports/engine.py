@@ -49,8 +49,7 @@ def run_import(
     kind = get_kind(kind) if isinstance(kind, str) else kind
     result = ImportResult(kind=kind.name, dry_run=dry_run, skip_duplicates=skip_duplicates, filename=filename or "")
     started = time.perf_counter()
-    missing = [p for p in kind.required_permissions() if user is not None and not user.has_perm(p)]
-    if missing:
+    if not kind.allows(user):
         result.rejected.append(
             SheetError(_("You may not import %(kind)s: your role does not allow it.") % {"kind": kind.label})
         )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.access import CHANGE, DELETE, VIEW
 from localities.choices import RoleChoices
 from localities.roles import ROLE_GROUP_NAMES
 
@@ -28,15 +29,28 @@ def sees_every_import(user) -> bool:
     return cached
 
 
+def job_allows(user, action: str, job) -> bool:
+    """`ImportJob.objects.restrict`'s rule for one job already read (no query)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if action in (VIEW, DELETE) and sees_every_import(user):
+        return True
+    return action in (VIEW, DELETE, CHANGE) and job.user_id == user.pk
+
+
 class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """An official sees the imports they uploaded; national administrators see them all."""
+    def restrict(self, user, action: str = VIEW):
+        """The jobs a user may take an action on (kernel.access's decision for a job): an official views and
+        deletes the imports they uploaded, national administrators all of them; only the uploader confirms
+        (changes) a job, the rows being theirs. Adding is the upload, which the import kinds' roles decide
+        (`ImportKind.allows`)."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        return self if sees_every_import(user) else self.filter(user=user)
-
-    def editable_by(self, user):
-        return self.visible_to(user)
+        if action in (VIEW, DELETE) and sees_every_import(user):
+            return self
+        if action in (VIEW, DELETE, CHANGE):
+            return self.filter(user=user)
+        return self.none()
 
     def running(self):
         return self.filter(status__in=RUNNING_IMPORT_STATUSES)

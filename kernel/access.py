@@ -1,16 +1,21 @@
-"""Who may see and change what: the one place that decides it.
+"""Who may do what where: the one place that decides it.
 
-Every scoped queryset's `visible_to(user)` and `editable_by(user)` come here, and so do the admin (lists,
-change forms, foreign-key choices, autocomplete, filter choices), and later the API, status pages, exports
-and imports. Rows are scoped by the commune they belong to:
+`restrict(user, action)`, on every scoped queryset (kernel/querysets.py), is the decision in one call:
+the rows the user may take the action on. It asks two things, both answered here:
 
-- a superuser or a national official sees the whole country;
-- a province official sees every commune whose current province is theirs (legacy communes included);
-- a commune official sees their current commune and the legacy communes mapped into it;
-- anybody else sees nothing.
+- **what**: may the user's roles take the action on this model at all (`may(user, action, model)`)? The
+  roles are permission groups, each app declaring its own in `roles.py`; an action is one of `ACTIONS`
+  (`view`, `add`, `change`, `delete`, `approve`, `submit`, `view_personal_data`) and names a permission
+  (`permission_for`);
+- **where**: which rows lie in the user's jurisdiction? Rows are scoped by the commune they belong to:
+  - a superuser or a national official sees the whole country;
+  - a province official sees every commune whose current province is theirs (legacy communes included);
+  - a commune official sees their current commune and the legacy communes mapped into it;
+  - anybody else sees nothing.
 
-Roles (permission groups) decide which actions an official may take; this module decides where.
-An object outside the jurisdiction is simply not in the queryset, so it answers "not found".
+The admin (lists, change forms, choices, autocomplete, filters, exports), the import and its jobs, the
+services (`ensure_allowed`, re-checked inside every write) and the API and pages all ask it. An object
+outside the jurisdiction is simply not in the queryset, so it answers "not found".
 
 The kernel imports no app: the models the decision reads (officials, and communes with their succession
 links) are registered by the app that holds them when the registry is ready (`localities.apps`).
@@ -134,24 +139,72 @@ def province_scope(user, path: str, *, commune_officials: bool = False) -> Q | N
     return Q(pk__in=[])
 
 
-def restrict(queryset, q: Q | None):
+def scoped(queryset, q: Q | None):
+    """The queryset kept to a scope (`commune_scope`, `province_scope`); None keeps it whole."""
     return queryset if q is None else queryset.filter(q)
 
 
+# The actions `restrict(user, action)` decides. Each names a permission of the model (`permission_for`).
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+APPROVE = "approve"
+SUBMIT = "submit"
+VIEW_PERSONAL_DATA = "view_personal_data"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE, APPROVE, SUBMIT, VIEW_PERSONAL_DATA)
+
+ACTION_LABELS = {
+    VIEW: gettext_lazy("view"),
+    ADD: gettext_lazy("add"),
+    CHANGE: gettext_lazy("change"),
+    DELETE: gettext_lazy("delete"),
+    APPROVE: gettext_lazy("approve"),
+    SUBMIT: gettext_lazy("submit"),
+    VIEW_PERSONAL_DATA: gettext_lazy("see the personal data of"),
+}
+
+
+def permission_for(model, action: str) -> str:
+    """The permission an action on a model asks for: "app_label.<action>_<model>" (`approve_periodreport`);
+    personal data, wherever it shows, asks for the one personal-data permission."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}: one of {', '.join(ACTIONS)}")
+    if action == VIEW_PERSONAL_DATA:
+        return PERSONAL_DATA_PERMISSION
+    opts = model._meta
+    return f"{opts.app_label}.{action}_{opts.model_name}"
+
+
+def may(user, action: str, model) -> bool:
+    """What: whether the user's roles let them take `action` on `model` somewhere (Django caches the user's
+    permissions for the request). Where is the queryset's part of `restrict`."""
+    permission = permission_for(model, action)
+    return bool(user is not None and user.is_active and user.has_perm(permission))
+
+
 def can_see_personal_data(user) -> bool:
+    """Whether personal data (heads' ID numbers, ethnicity) shows in full to this user, in their
+    jurisdiction; masked otherwise. The role's part of `restrict(user, "view_personal_data")`."""
     return bool(user and user.is_active and user.has_perm(PERSONAL_DATA_PERMISSION))
 
 
-def ensure_editable(user, obj) -> None:
-    """Re-check, inside the writing transaction, that the object as saved is still the user's.
+def ensure_allowed(user, action: str, obj) -> None:
+    """Re-check, inside the writing transaction, that the user may take `action` on the object as it is
+    (as saved, for a write): their role allows the action and the row lies in their jurisdiction.
 
-    Called after every write, so that no path can move a row into a commune the user does not hold.
-    `user=None` is the system itself (a management command run by the operator).
+    Called by every service, so that no path (admin, import, API, command) writes what the user may not, or
+    moves a row into a commune the user does not hold. `user=None` is the system itself (a management
+    command run by the operator).
     """
     if user is None:
         return
     model = type(obj)
-    if not model._default_manager.editable_by(user).filter(pk=obj.pk).exists():
+    if not may(user, action, model):
+        message = _("Your role does not allow you to %(action)s a %(object)s; nothing was saved.")
+        raise PermissionDenied(message % {"action": ACTION_LABELS[action], "object": model._meta.verbose_name})
+    manager = model._default_manager
+    if hasattr(manager, "restrict") and not manager.restrict(user, action).filter(pk=obj.pk).exists():
         message = _("This %(object)s would be outside your jurisdiction; nothing was saved.")
         raise PermissionDenied(message % {"object": model._meta.verbose_name})
 

@@ -32,7 +32,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import locks
-from .access import can_see_personal_data, ensure_editable, mask_personal_value
+from .access import ADD, CHANGE, VIEW, can_see_personal_data, ensure_allowed, mask_personal_value
 from .admin_input import TypedFormFieldsMixin, TypedListQueryMixin
 from .exports import ExportAdminMixin
 from .list_params import DeclaredParametersMixin
@@ -318,11 +318,11 @@ class LockCheckFormMixin:
 
 
 def jurisdiction_choices(queryset, user):
-    """The rows of a related model a user may pick: units they may record data in, rows they may edit."""
+    """The rows of a related model a user may pick: units they may record data in, rows in their jurisdiction."""
     if hasattr(queryset, "in_jurisdiction"):
         return queryset.in_jurisdiction(user)
-    if hasattr(queryset, "editable_by"):
-        return queryset.editable_by(user)
+    if hasattr(queryset, "restrict"):
+        return queryset.restrict(user, VIEW)
     return queryset
 
 
@@ -338,7 +338,7 @@ class JurisdictionAdminMixin:
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        return queryset.visible_to(request.user) if hasattr(queryset, "visible_to") else queryset
+        return queryset.restrict(request.user, VIEW) if hasattr(queryset, "restrict") else queryset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         queryset = kwargs.get("queryset", db_field.remote_field.model._default_manager.all())
@@ -379,11 +379,11 @@ class JurisdictionAdminMixin:
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         super().save_model(request, obj, form, change)
-        ensure_editable(request.user, obj)
+        ensure_allowed(request.user, CHANGE if change else ADD, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        ensure_editable(request.user, form.instance)
+        ensure_allowed(request.user, CHANGE if change else ADD, form.instance)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

@@ -16,7 +16,7 @@ iterable) given `ExportColumn`s, each a header and a function giving a row's val
 
 `ExportAdminMixin` (part of `NtpAdmin` and `NtpHistoryAdmin`) puts "Export .xlsx" and "Export .csv" on
 every change list. An export holds exactly the rows the change list shows (its filters, search and
-ordering, built by `get_changelist_instance`, hence scoped by `visible_to(user)`), its `list_display`
+ordering, built by `get_changelist_instance`, hence scoped by `restrict(user, "view")`), its `list_display`
 columns, masked as the list masks them.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .access import ensure_editable
+from .access import CHANGE, DELETE, ensure_allowed
 from .locks import has_periods, period_locks
 from .versions import ensure_current, next_version
 
@@ -19,7 +19,7 @@ def record_update(obj, *, version: int | None, user, fields: dict, validate=None
     with transaction.atomic():
         current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         ensure_current(current, version)
-        ensure_editable(user, current)
+        ensure_allowed(user, CHANGE, current)
         for name, value in fields.items():
             setattr(obj, name, value)
         obj.version = current.version
@@ -31,7 +31,7 @@ def record_update(obj, *, version: int | None, user, fields: dict, validate=None
         next_version(obj, current)
         obj._history_user = user
         obj.save()
-        ensure_editable(user, obj)
+        ensure_allowed(user, CHANGE, obj)
     return obj
 
 
@@ -40,7 +40,7 @@ def record_delete(obj, *, version: int | None, user) -> None:
     with transaction.atomic():
         current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         ensure_current(current, version)
-        ensure_editable(user, current)
+        ensure_allowed(user, DELETE, current)
         if has_periods(current):
             period_locks().ensure_unlocked(current)
         current._history_user = user

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from kernel.access import commune_scope, province_scope, restrict
+from kernel.access import commune_scope, province_scope, scoped
 from kernel.querysets import JurisdictionQuerySet, ReferenceQuerySet
 
 from .choices import GenerationChoices
@@ -40,7 +40,7 @@ class ProvinceQuerySet(ReferenceQuerySet):
 
     def in_jurisdiction(self, user):
         """Provinces the user may record data in: theirs, with the legacy provinces merged into it."""
-        return restrict(self, province_scope(user, "", commune_officials=True))
+        return scoped(self, province_scope(user, "", commune_officials=True))
 
 
 class CommuneQuerySet(ReferenceQuerySet):
@@ -52,7 +52,7 @@ class CommuneQuerySet(ReferenceQuerySet):
 
     def in_jurisdiction(self, user):
         """Communes the user may record data in: the jurisdiction's, of either generation."""
-        return restrict(self, commune_scope(user, ""))
+        return scoped(self, commune_scope(user, ""))
 
     def within(self, unit):
         """Communes inside a province or district, of either generation.

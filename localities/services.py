@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from django.db import models, transaction
 
-from kernel.access import ensure_editable
+from kernel.access import ADD, ensure_allowed
 from kernel.writes import record_delete, record_update
 
 from .choices import GenerationChoices, UnitTypeChoices
@@ -403,7 +403,7 @@ def village_create(*, user=None, **fields) -> Village:
         village.full_clean()
         village._history_user = user
         village.save()
-        ensure_editable(user, village)
+        ensure_allowed(user, ADD, village)
     return village
 
 

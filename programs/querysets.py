@@ -1,8 +1,7 @@
-from django.db import models
 from django.db.models import Q, Sum
 
 from kernel.access import commune_scope, province_scope
-from kernel.querysets import ReferenceQuerySet
+from kernel.querysets import ReferenceQuerySet, ScopedQuerySet
 
 from .choices import CapitalEntryKindChoices
 
@@ -18,17 +17,13 @@ class ComponentQuerySet(ReferenceQuerySet):
         return self.filter(program__code=code)
 
 
-class CapitalPlanEntryQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class CapitalPlanEntryQuerySet(ScopedQuerySet):
+    def jurisdiction_q(self, user) -> Q | None:
         """Province-level entries belong to the province; commune entries to the commune."""
         by_commune = commune_scope(user, "commune")
         if by_commune is None:
-            return self
-        by_province = province_scope(user, "province")
-        return self.filter(by_commune | (Q(commune__isnull=True) & by_province))
-
-    def editable_by(self, user):
-        return self.visible_to(user)
+            return None
+        return by_commune | (Q(commune__isnull=True) & province_scope(user, "province"))
 
     def in_year(self, year: int):
         return self.filter(year=year)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from kernel.access import ensure_editable
+from kernel.access import ADD, ensure_allowed
 
 from .models import CapitalPlanEntry
 
@@ -15,5 +15,5 @@ def capital_plan_entry_record(*, user=None, **fields) -> CapitalPlanEntry:
         entry.full_clean()
         entry._history_user = user
         entry.save()
-        ensure_editable(user, entry)
+        ensure_allowed(user, ADD, entry)
     return entry

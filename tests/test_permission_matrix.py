@@ -255,3 +255,57 @@ def test_add_forms_offer_only_the_jurisdiction(world, make_official, client, fie
         inside = VillageFactory(commune=world.c1)
         assert inside in choices and outside not in choices
         assert Village.objects.exclude(pk__in=choices.values("pk")).filter(commune=world.c1).count() == 0
+
+
+# restrict(user, action) asked directly, for every scoped model, role, level and action. Letters: v(iew),
+# a(dd), c(hange), d(elete), p (approve), s(ubmit), i (view personal data, asked of households). The roles
+# grant actions on the models; the admin narrows some further (a ledger entry is never changed there).
+RESTRICT_EXPECTED = {
+    Role.DATA_ENTRY: {"data": "vaci", "ledger": "vac", "report": "vs"},
+    Role.APPROVER: {"data": "v", "ledger": "v", "report": "vp"},
+    Role.VIEWER: {"data": "v", "ledger": "v", "report": "v"},
+    Role.NATIONAL_ADMIN: {"data": "vacdi", "ledger": "vacd", "report": "vacdps"},
+}
+ACTION_LETTERS = {
+    "view": "v",
+    "add": "a",
+    "change": "c",
+    "delete": "d",
+    "approve": "p",
+    "submit": "s",
+    "view_personal_data": "i",
+}
+SCOPED_MODELS = [m for m in MODELS if CATEGORY[m._meta.label_lower] in SCOPED]
+
+
+@pytest.mark.parametrize(("role", "level"), CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize("model", SCOPED_MODELS, ids=lambda m: m._meta.label_lower)
+def test_restrict_decides_role_and_jurisdiction_in_one_call(world, make_official, role, level, model):
+    label = model._meta.label_lower
+    unit = {Level.NATIONAL: None, Level.PROVINCE: world.p1, Level.COMMUNE: world.c1}[level]
+    user = make_official(role, level, unit)
+    inside, outside = SCOPED_BUILDERS[label](world.c1), SCOPED_BUILDERS[label](world.c3)
+    expected = RESTRICT_EXPECTED[role][CATEGORY[label]]
+    for action, letter in ACTION_LETTERS.items():
+        if letter == "i" and model._meta.label_lower != "tracker.household":
+            continue
+        rows = set(
+            model.objects.restrict(user, action).filter(pk__in=[inside.pk, outside.pk]).values_list("pk", flat=True)
+        )
+        allowed = letter in expected
+        assert (inside.pk in rows) == allowed, f"{label} inside, {role}@{level}, {action}: expected {allowed}"
+        assert (outside.pk in rows) == (allowed and level == Level.NATIONAL), (
+            f"{label} outside, {role}@{level}, {action}"
+        )
+
+
+def test_restrict_for_import_jobs(make_official, world):
+    """A job is its uploader's to view, confirm (change) and delete; national administrators view and delete all."""
+    entry = make_official(Role.DATA_ENTRY, Level.COMMUNE, world.c1)
+    admin_user = make_official(Role.NATIONAL_ADMIN, Level.NATIONAL)
+    own, other = _import_job(entry), _import_job()
+    ImportJob = type(own)
+    for action, expected in {"view": {own.pk}, "change": {own.pk}, "delete": {own.pk}, "add": set()}.items():
+        assert set(ImportJob.objects.restrict(entry, action).values_list("pk", flat=True)) == expected, action
+    assert set(ImportJob.objects.restrict(admin_user, "view").values_list("pk", flat=True)) >= {own.pk, other.pk}
+    assert not ImportJob.objects.restrict(admin_user, "change").filter(pk=own.pk).exists()

@@ -7,7 +7,7 @@ from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from kernel import forms as kernel_forms
-from kernel.access import MASK, can_see_personal_data, mask_id_number
+from kernel.access import APPROVE, MASK, SUBMIT, can_see_personal_data, mask_id_number, may
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, YearFilter, action_with_form
 from kernel.presentation import bar, format_vnd, rate_percent
 from localities.admin_filters import CommuneFilter, ProvinceFilter, scoped_filter
@@ -571,7 +571,7 @@ class PeriodReportAdmin(NtpHistoryAdmin):
         return readonly if obj is None else ["commune", "year", "quarter", *readonly]
 
     def has_add_permission(self, request):
-        return request.user.has_perm("tracker.submit_periodreport")
+        return may(request.user, SUBMIT, PeriodReport)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -581,7 +581,7 @@ class PeriodReportAdmin(NtpHistoryAdmin):
         return False
 
     def has_approve_permission(self, request):
-        return request.user.has_perm("tracker.approve_periodreport")
+        return may(request.user, APPROVE, PeriodReport)
 
     @admin.display(description=_("period"), ordering="quarter")
     def period(self, obj):

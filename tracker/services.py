@@ -9,7 +9,17 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel.access import JurisdictionLevelChoices, ensure_editable, jurisdiction_of
+from kernel.access import (
+    ADD,
+    APPROVE,
+    CHANGE,
+    SUBMIT,
+    VIEW,
+    JurisdictionLevelChoices,
+    ensure_allowed,
+    jurisdiction_of,
+    may,
+)
 from kernel.presentation import format_vnd
 from kernel.versions import next_version
 from kernel.writes import record_delete as _delete
@@ -44,7 +54,7 @@ def _save(obj, *, user, previous=None, lock_checked=False):
         next_version(obj, previous)
     obj._history_user = user
     obj.save()
-    ensure_editable(user, obj)
+    ensure_allowed(user, ADD if previous is None else CHANGE, obj)
     return obj
 
 
@@ -423,7 +433,7 @@ def household_ensure_id_number_free(*, id_number: str, user, exclude_pk: int | N
     other = Household.objects.filter(id_number=id_number).exclude(pk=exclude_pk).values("pk", "code").first()
     if other is None:
         return
-    visible = user is None or Household.objects.visible_to(user).filter(pk=other["pk"]).exists()
+    visible = user is None or Household.objects.restrict(user, VIEW).filter(pk=other["pk"]).exists()
     message = household_id_number_taken_message(code=other["code"] if visible else None)
     raise ValidationError({"id_number": message})
 
@@ -436,7 +446,7 @@ def household_register(*, user=None, **fields) -> Household:
         household.full_clean()
         household._history_user = user
         household.save()
-        ensure_editable(user, household)
+        ensure_allowed(user, ADD, household)
     return household
 
 
@@ -444,7 +454,7 @@ def household_update(*, household: Household, user=None, version: int | None = N
     """Correct a household's register entry (head, ID number, village, members, ...)."""
     with transaction.atomic():
         if "id_number" in fields:
-            ensure_editable(user, household)  # before saying anything of another household
+            ensure_allowed(user, CHANGE, household)  # before saying anything of another household
             household_ensure_id_number_free(id_number=fields["id_number"], user=user, exclude_pk=household.pk)
         return _update(household, version=version, user=user, fields=fields)
 
@@ -563,7 +573,7 @@ def work_create(*, components, villages=(), user=None, **fields) -> Work:
         _save(work, user=user)
         work.components.set(components)
         work.villages.set(villages)
-        ensure_editable(user, work)
+        ensure_allowed(user, ADD, work)
     return work
 
 
@@ -581,7 +591,7 @@ def work_update(*, work: Work, user=None, version: int | None = None, components
             work.components.set(components)
         if villages is not None:
             work.villages.set(villages)
-        ensure_editable(user, work)
+        ensure_allowed(user, CHANGE, work)
     return work
 
 
@@ -606,16 +616,16 @@ def _ensure_may_decide(report: PeriodReport, user) -> None:
     """Approving, returning and unlocking are the province's (or the nation's), never the commune's own."""
     if user is None:
         return
-    if not user.has_perm("tracker.approve_periodreport"):
+    if not may(user, APPROVE, PeriodReport):
         raise PermissionDenied(_("You may not approve, return or unlock reports."))
     if jurisdiction_of(user).level == JurisdictionLevelChoices.COMMUNE:
         raise PermissionDenied(_("A commune's report is approved by the province, not by the commune."))
-    ensure_editable(user, report)
+    ensure_allowed(user, APPROVE, report)
 
 
 def period_report_submit(*, commune, year: int, quarter: int | None, user=None) -> PeriodReport:
     """Submit a current commune's data for a quarter (or a year) to the province."""
-    if user is not None and not user.has_perm("tracker.submit_periodreport"):
+    if user is not None and not may(user, SUBMIT, PeriodReport):
         raise PermissionDenied(_("You may not submit reports."))
     current = reporting_commune(commune)
     with transaction.atomic():
@@ -633,7 +643,7 @@ def period_report_submit(*, commune, year: int, quarter: int | None, user=None) 
         report.full_clean()
         report._history_user = user
         report.save()
-        ensure_editable(user, report)
+        ensure_allowed(user, SUBMIT, report)
     return report
 
 

@@ -1,4 +1,5 @@
-"""visible_to / editable_by: one place decides who sees and changes what."""
+"""restrict(user, action): one place decides who may do what where (the where: jurisdictions; the whole
+role-by-action table is in tests/test_permission_matrix.py)."""
 
 import datetime
 
@@ -35,20 +36,21 @@ def codes(queryset, world, mapping):
 )
 def test_jurisdiction_decides_works_households_and_their_records(world, make_official, level, unit, expected):
     user = make_official(Role.VIEWER, level, getattr(world, unit) if unit else None)
-    assert codes(Work.objects.visible_to(user), world, world.works) == expected
-    assert codes(Household.objects.visible_to(user), world, world.households) == expected
+    assert codes(Work.objects.restrict(user), world, world.works) == expected
+    assert codes(Household.objects.restrict(user), world, world.households) == expected
     allocations = {name: work.allocations.get() for name, work in world.works.items()}
-    assert codes(Allocation.objects.visible_to(user), world, allocations) == expected
-    assert codes(Work.objects.editable_by(user), world, world.works) == expected
+    assert codes(Allocation.objects.restrict(user), world, allocations) == expected
+    # The role decides what: a viewer changes nothing, wherever it is.
+    assert not Work.objects.restrict(user, "change").exists()
 
 
 def test_superuser_sees_everything_and_a_user_without_jurisdiction_nothing(world):
     root = User.objects.create_superuser(username="root", password="x-Secret-123")
     nobody = User.objects.create_user(username="nobody", password="x-Secret-123", is_staff=True)
-    assert codes(Work.objects.visible_to(root), world, world.works) == {"c1", "l1", "c2", "c3"}
-    assert not Work.objects.visible_to(nobody).exists()
+    assert codes(Work.objects.restrict(root), world, world.works) == {"c1", "l1", "c2", "c3"}
+    assert not Work.objects.restrict(nobody).exists()
     nobody.is_active = False
-    assert not Work.objects.visible_to(nobody).exists()
+    assert not Work.objects.restrict(nobody).exists()
 
 
 def test_units_one_may_record_data_in(world, make_official):
@@ -62,7 +64,7 @@ def test_units_one_may_record_data_in(world, make_official):
     ) == {world.c1, world.c2, world.l1}
     assert set(Province.objects.in_jurisdiction(province_official)) == {world.p1}
     # Reference data is read by everybody.
-    assert Commune.objects.visible_to(commune_official).filter(pk=world.c3.pk).exists()
+    assert Commune.objects.restrict(commune_official).filter(pk=world.c3.pk).exists()
 
 
 def test_province_level_plan_entries_belong_to_the_province(world, make_official):
@@ -80,9 +82,9 @@ def test_province_level_plan_entries_belong_to_the_province(world, make_official
     other = CapitalPlanEntry.objects.create(province=world.p2, **common)
     province_official = make_official(Role.VIEWER, Level.PROVINCE, world.p1)
     commune_official = make_official(Role.VIEWER, Level.COMMUNE, world.c1)
-    assert set(CapitalPlanEntry.objects.visible_to(province_official)) == {province_entry, commune_entry}
-    assert set(CapitalPlanEntry.objects.visible_to(commune_official)) == {commune_entry}
-    assert other not in CapitalPlanEntry.objects.visible_to(commune_official)
+    assert set(CapitalPlanEntry.objects.restrict(province_official)) == {province_entry, commune_entry}
+    assert set(CapitalPlanEntry.objects.restrict(commune_official)) == {commune_entry}
+    assert other not in CapitalPlanEntry.objects.restrict(commune_official)
 
 
 def test_a_service_refuses_to_write_outside_the_jurisdiction_and_writes_nothing(world, make_official):
@@ -132,3 +134,30 @@ def test_a_service_refuses_to_write_outside_the_jurisdiction_and_writes_nothing(
         paid_on=datetime.date(2024, 3, 1),
         user=official,
     )
+
+
+def test_the_role_decides_what_in_the_same_call(world, make_official):
+    entry = make_official(Role.DATA_ENTRY, Level.COMMUNE, world.c1)
+    assert codes(Work.objects.restrict(entry, "change"), world, world.works) == {"c1", "l1"}
+    assert not Work.objects.restrict(entry, "delete").exists()  # data entry deletes no work
+    assert codes(Household.objects.restrict(entry, "view_personal_data"), world, world.households) == {"c1", "l1"}
+    approver = make_official(Role.APPROVER, Level.PROVINCE, world.p1)
+    assert not Household.objects.restrict(approver, "view_personal_data").exists()
+    with pytest.raises(ValueError, match="Unknown action"):
+        Work.objects.restrict(entry, "edit")
+
+
+def test_a_service_refuses_what_the_role_does_not_allow_and_writes_nothing(world, make_official):
+    viewer = make_official(Role.VIEWER, Level.COMMUNE, world.c1)
+    with pytest.raises(PermissionDenied, match="role does not allow you to add"):
+        services.disbursement_record(
+            work=world.works["c1"],
+            year=2024,
+            source=CapitalSourceChoices.CENTRAL,
+            capital_type=CapitalTypeChoices.INVESTMENT,
+            amount=1_000,
+            voucher_number="X-3",
+            paid_on=datetime.date(2024, 3, 1),
+            user=viewer,
+        )
+    assert not world.works["c1"].disbursements.exists()

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from imports.base import ImportContext, ImportKind
 from imports.bulk import copy_new_rows, insert_values_with_history, insert_with_history, update_with_history
 from imports.lookups import VillageIndex
+from kernel.access import ADD, CHANGE
 from localities.models import Commune, Village
 from sheets import BooleanColumn, ChoiceColumn, CodeColumn, IntegerColumn, Row, SheetError, TextColumn
 
@@ -193,8 +194,8 @@ class HouseholdImport(ImportKind):
         "updates the household; the same file imported twice changes nothing."
     )
 
-    def required_permissions(self):
-        return ("tracker.add_household", "tracker.change_household", "localities.add_village")
+    def required_actions(self):
+        return ((Household, ADD), (Household, CHANGE), (Village, ADD))
 
     def prepare(self, ctx: ImportContext) -> None:
         prepare_localities(ctx)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from imports.base import ImportContext
 from imports.lookups import VillageIndex, name_key
+from kernel.access import ADD, CHANGE
 from localities.models import Village
 from sheets import (
     AmountColumn,
@@ -305,8 +306,8 @@ class WorkImport(RowByRowKind):
         "villages": "villages",
     }
 
-    def required_permissions(self):
-        return ("tracker.add_work", "tracker.change_work", "localities.add_village")
+    def required_actions(self):
+        return ((Work, ADD), (Work, CHANGE), (Village, ADD))
 
     def prepare(self, ctx: ImportContext) -> None:
         prepare_localities(ctx)
