@@ -20,7 +20,6 @@ from django.db import connection
 from localities.models import Commune, District, Province, Village
 from programs.querysets import CAPITAL_CHANGING_KINDS
 from tracker.models import Allocation, Disbursement, EthnicGroup, Household, PovertyAssessment, ProgressReport, Work
-from tracker.services import work_totals
 
 from .core import Context, Figure, Goal, Timed, measurement
 from .data import ROOT
@@ -218,7 +217,7 @@ GROUP BY c.current_province_id
 
 
 def _rollup_orm() -> dict:
-    return {p.pk: work_totals(Work.objects.within(p)) for p in Province.objects.current()}
+    return {p.pk: Work.objects.within(p).totals() for p in Province.objects.current()}
 
 
 def _rollup_check(orm: dict, rows: list[tuple]) -> None:

@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from kernel.access import CHANGE, VIEW, can_see_personal_data, may
 from kernel.admin import NtpAdmin
-from kernel.presentation import format_vnd
+from kernel.presentation import COUNT, figure_column, format_vnd
 from localities.models import Village
 from sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from sheets.safety import human_size
@@ -175,11 +175,9 @@ class ImportJobAdmin(NtpAdmin):
     def kind_name(self, obj):
         return kind_label(obj.kind)
 
-    @admin.display(description=gettext_lazy("rows"))
+    @figure_column(gettext_lazy("rows"), kind=COUNT)
     def rows(self, obj):
-        if obj.rows_total is None or obj.is_running:
-            return format_vnd(job_rows_done(obj)) if obj.is_running else "—"
-        return format_vnd(obj.rows_total)
+        return job_rows_done(obj) if obj.is_running else obj.rows_total
 
     @admin.display(description=gettext_lazy("result"))
     def summary(self, obj):

@@ -25,11 +25,10 @@ from __future__ import annotations
 import csv
 import datetime
 import html
-import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -57,6 +56,7 @@ from sheets.values import PercentNumber, format_number
 from sheets.writing import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, escape_cell
 from sheets.xlsx import column_letter
 
+from . import presentation
 from .access import can_see_personal_data, mask_personal_value
 
 FORMATS = ("xlsx", "csv")
@@ -251,32 +251,6 @@ def _xlsx_file(rows: Iterable[Any], columns: Sequence[ExportColumn], *, title: s
 # Admin lists
 
 
-# What the admin shows for numbers: 1.234.567 (grouped), 12,5 (decimal comma), 45,0% (a bar's figure).
-# Digits alone count as a number only up to four of them: longer ones are codes or ID numbers.
-_SHOWN_NUMBER = re.compile(r"-?(?P<whole>\d{1,3}(?:\.\d{3})+|0|[1-9]\d{0,3})(?:,(?P<fraction>\d+))?(?P<percent>%)?")
-_NOTHING_SHOWN = ("", "—", "-")
-
-
-def value_from_display(value: Any) -> Any:
-    """What an admin column callable returned, as a cell: the text of HTML (a bar's "45,0%"), and numbers
-    the admin formatted for reading ("1.234.567" from `format_vnd`) as numbers again."""
-    if not isinstance(value, str):
-        return value
-    text = html.unescape(strip_tags(value)) if isinstance(value, SafeData) else value
-    if text.strip() in _NOTHING_SHOWN:
-        return None
-    match = _SHOWN_NUMBER.fullmatch(text.strip())
-    if match is None:
-        return text
-    sign = "-" if text.strip().startswith("-") else ""
-    whole = match["whole"].replace(".", "")
-    if match["percent"]:
-        return PercentNumber(Decimal(f"{sign}{whole}.{match['fraction'] or 0}") / 100)
-    if match["fraction"]:
-        return Decimal(f"{sign}{whole}.{match['fraction']}")
-    return Money(int(sign + whole)) if "." in match["whole"] else int(sign + whole)
-
-
 def _model_field(model: type[models.Model], name: Any) -> models.Field | None:
     """The model field a `list_display` entry names, across relations ("household__id_number"), or None."""
     if not isinstance(name, str):
@@ -325,8 +299,34 @@ def list_display_columns(model_admin: Any, names: Iterable[Any], *, show_persona
     return columns
 
 
+def _typed_cell(kind: str, value: Any) -> Any:
+    """A column's typed figure (`kernel.presentation.figure_column`) as a cell: money as `Money`, a
+    percentage (0 to 100) as a `PercentNumber` fraction."""
+    if value is None:
+        return None
+    if kind == presentation.MONEY:
+        return Money(int(value))
+    if kind == presentation.PERCENT:  # to a hundredth of a thousandth of a per cent: 33,33333%
+        return PercentNumber((Decimal(str(value)) / 100).quantize(Decimal("1e-7"), rounding=ROUND_HALF_UP))
+    return int(value)
+
+
+def _shown_text(result: Any) -> Any:
+    """What a column callable returned that is not a figure: HTML as its text, other values as they are."""
+    if isinstance(result, SafeData):
+        text = html.unescape(strip_tags(result)).strip()
+        return None if text in ("", "—") else text
+    return None if result == "—" else result
+
+
 def _column_getter(model_admin: Any, name: Any, field: models.Field | None, masked: bool) -> Callable[[Any], Any]:
+    # A figure column gives its typed value; the export never reads a number back from the text shown.
+    method = name if callable(name) else getattr(model_admin, name, None) if isinstance(name, str) else None
+    typed = getattr(method, "typed_value", None)
+
     def value(obj: Any) -> Any:
+        if typed is not None and field is None:
+            return _typed_cell(method.figure_kind, typed(model_admin, obj))
         try:
             _field, attr, result = lookup_field(name, obj, model_admin)
         except ObjectDoesNotExist:
@@ -336,7 +336,7 @@ def _column_getter(model_admin: Any, name: Any, field: models.Field | None, mask
         boolean = getattr(attr, "boolean", False) or getattr(getattr(attr, "fget", None), "boolean", False)
         if boolean:
             return None if result is None else bool(result)
-        return value_from_display(result)
+        return _shown_text(result)
 
     return value
 

@@ -1,9 +1,25 @@
 """Presenting figures: money (an integer number of VND), rates and bars. These helpers only present; a
-figure stays typed (an int, a Decimal) until here, and nothing reads their text back."""
+figure stays typed (an int, a Decimal) until here, and nothing reads their text back.
+
+`figure_column` makes an admin list column of a typed figure: the list shows it presented (1.234.567, a
+bar with 49,5%), and the list's export (kernel/exports.py) writes the typed value itself (a number of VND,
+a percentage as a number), never the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.html import format_html
 
 from . import numbers
+
+MONEY = "money"  # an int of VND: 1.234.567
+COUNT = "count"  # an int: 1.234
+PERCENT = "percent"  # a number from 0 to 100 (a Decimal or an int), shown as a bar: 49,5%
+FIGURE_KINDS = (MONEY, COUNT, PERCENT)
 
 
 def format_vnd(amount: int | None) -> str:
@@ -13,11 +29,30 @@ def format_vnd(amount: int | None) -> str:
     return numbers.format_vnd(int(amount))
 
 
-def rate_percent(part: int | None, whole: int | None) -> float | None:
-    """part / whole as a percentage for display, or None when nothing was allocated."""
+def rate(part: int | None, whole: int | None) -> Decimal | None:
+    """part / whole as an exact percentage (a Decimal from 0 up), or None when the whole is nothing."""
     if not whole:
         return None
-    return round(100 * (part or 0) / whole, 1)
+    return Decimal(part or 0) * 100 / Decimal(whole)
+
+
+def rate_percent(part: int | None, whole: int | None) -> Decimal | None:
+    """part / whole as a percentage to one decimal, for display, or None when nothing was allocated."""
+    value = rate(part, whole)
+    return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def format_percent(percent) -> str:
+    """49.5 → '49,5%' (one decimal, decimal comma); '—' for none."""
+    if percent is None:
+        return "—"
+    value = Decimal(str(percent)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{value:.1f}%".replace(".", ",")
+
+
+def format_rate(part: int | None, whole: int | None) -> str:
+    """The rate of part to whole as officials write it: '49,5%', or '—' when the whole is nothing."""
+    return format_percent(rate(part, whole))
 
 
 def bar(percent, *, colour: str = "#417690"):
@@ -29,8 +64,45 @@ def bar(percent, *, colour: str = "#417690"):
         '<div style="display:flex;align-items:center;gap:6px;min-width:130px">'
         '<div style="background:#e5e5e5;width:90px;height:10px;border-radius:3px">'
         '<div style="background:{};width:{}%;height:10px;border-radius:3px"></div></div>'
-        "<span>{}%</span></div>",
+        "<span>{}</span></div>",
         colour,
         f"{width:.1f}",
-        f"{float(percent):.1f}".replace(".", ","),
+        format_percent(percent),
     )
+
+
+def present(kind: str, value: Any, *, colour: str | None = None):
+    """A typed figure as the list shows it."""
+    if kind == PERCENT:
+        return bar(value, **({"colour": colour} if colour else {}))
+    if value is None:
+        return "—"
+    return format_vnd(value)
+
+
+def figure_column(description, *, kind: str, ordering: str | None = None, colour: str | None = None):
+    """Decorate an admin method returning a typed figure (`kind`: MONEY, COUNT or PERCENT; None for none)
+    so that the list shows it presented and the export writes the figure (`typed_value`, `figure_kind`).
+
+        @figure_column(_("allocated (VND)"), kind=MONEY, ordering="allocated")
+        def allocated_vnd(self, obj):
+            return obj.allocated
+    """
+    if kind not in FIGURE_KINDS:
+        raise ValueError(f"Unknown figure kind {kind!r}")
+
+    def decorate(typed: Callable[[Any, Any], Any]):
+        def shown(model_admin, obj):
+            return present(kind, typed(model_admin, obj), colour=colour)
+
+        shown.__name__ = typed.__name__
+        shown.__qualname__ = typed.__qualname__
+        shown.__doc__ = typed.__doc__
+        shown.short_description = description
+        if ordering is not None:
+            shown.admin_order_field = ordering
+        shown.typed_value = typed
+        shown.figure_kind = kind
+        return shown
+
+    return decorate

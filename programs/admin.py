@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, YearFilter
-from kernel.presentation import format_vnd
+from kernel.presentation import MONEY, figure_column
 
 from . import services
 from .models import CapitalPlanEntry, Component, LegalDocument, Program
@@ -93,6 +93,6 @@ class CapitalPlanEntryAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     list_select_related = ["component__program", "province", "commune__district", "commune__province", "document"]
     autocomplete_fields = ["component", "province", "commune", "document"]
 
-    @admin.display(description=_("amount (VND)"), ordering="amount")
+    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
     def amount_vnd(self, obj):
-        return format_vnd(obj.amount)
+        return obj.amount

@@ -16,18 +16,19 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from kernel import exports
 from kernel.access import MASK, mask_id_number
 from kernel.access import JurisdictionLevelChoices as Level
-from kernel.exports import ExportAdminMixin, Money, value_from_display
-from kernel.presentation import bar
+from kernel.exports import ExportAdminMixin, Money
+from kernel.presentation import MONEY, PERCENT, figure_column, format_rate, rate
 from localities.choices import RoleChoices as Role
+from programs.choices import CapitalSourceChoices, CapitalTypeChoices
 from sheets.values import PercentNumber
 from tests.localities.factories import CommuneFactory, VillageFactory
 from tests.test_admin_pages import BUILDERS
 from tests.tracker.factories import AllocationFactory, EthnicGroupFactory, HouseholdFactory, WorkFactory
+from tracker import services
 from tracker.admin import HouseholdAdmin
 from tracker.models import Household, Work
 
@@ -464,30 +465,54 @@ def test_every_list_exports_as_csv_for_the_national_administrator(national, mode
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Reading what the admin displays
+# Figures: the list presents them, the export writes them (nothing is read back from the text shown)
+
+
+def test_the_export_writes_the_figures_not_the_text_the_list_shows(national):
+    work = AllocationFactory(amount=3_000_000_001).work
+    services.disbursement_record(
+        work=work,
+        year=2024,
+        source=CapitalSourceChoices.CENTRAL,
+        capital_type=CapitalTypeChoices.INVESTMENT,
+        amount=1_000_000_000,
+        voucher_number="PC-3",
+        paid_on=datetime.date(2024, 3, 3),
+    )
+    listing = national.get(reverse("admin:tracker_work_changelist"), {"q": work.code}).content.decode()
+    assert "3.000.000.001" in listing and "33,3%" in listing
+    row = next(r for r in read(national.get(export_url(Work, "xlsx")), "xlsx") if r[0] == work.code)
+    assert row[5:8] == [3_000_000_001, 1_000_000_000, 0.3333333]  # the rate to 1e-7, not the 33,3% shown
+    row = next(r for r in read(national.get(export_url(Work, "csv")), "csv") if r[0] == work.code)
+    assert row[5:7] == ["3000000001", "1000000000"]
+    assert row[7] == "33,33333%"
 
 
 @pytest.mark.parametrize(
-    ("shown", "value"),
-    [
-        ("1.234.567", Money(1_234_567)),
-        ("-1.000", Money(-1000)),
-        ("0", 0),
-        ("2025", 2025),
-        ("12,5", Decimal("12.5")),
-        ("25,0%", PercentNumber("0.25")),
-        (bar(45), PercentNumber("0.45")),
-        (bar(None), None),
-        ("—", None),
-        ("001234567889", "001234567889"),
-        ("123456789012", "123456789012"),
-        ("Quý 1/2025", "Quý 1/2025"),
-        (mark_safe("<b>A &amp; B</b>"), "A & B"),
-        ("<b>not html</b>", "<b>not html</b>"),
-        (7, 7),
-    ],
+    ("part", "whole", "shown"),
+    [(1, 3, "33,3%"), (1, 8, "12,5%"), (1_997, 4_000, "49,9%"), (0, 5, "0,0%"), (5, 0, "—"), (None, None, "—")],
 )
-def test_value_from_display(shown, value):
-    result = value_from_display(shown)
-    assert result == value
-    assert type(result) is type(value)
+def test_rates_are_presented_as_officials_write_them(part, whole, shown):
+    assert format_rate(part, whole) == shown
+    assert (rate(part, whole) is None) == (shown == "—")
+
+
+def test_a_figure_column_presents_and_keeps_its_figure():
+    class Columns:
+        @figure_column("amount", kind=MONEY, ordering="amount")
+        def amount(self, obj):
+            return obj
+
+        @figure_column("rate", kind=PERCENT)
+        def share(self, obj):
+            return obj
+
+    columns = Columns()
+    assert columns.amount(1_234_567) == "1.234.567"
+    assert columns.amount(None) == "—"
+    assert Columns.amount.admin_order_field == "amount" and Columns.amount.short_description == "amount"
+    assert columns.amount.typed_value(columns, 1_234_567) == 1_234_567
+    assert "45,0%" in columns.share(Decimal(45)) and columns.share(None) == "—"
+    assert exports._typed_cell(MONEY, 1_234_567) == Money(1_234_567)
+    assert exports._typed_cell(PERCENT, Decimal("12.5")) == PercentNumber("0.125")
+    assert exports._typed_cell(PERCENT, None) is None

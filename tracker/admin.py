@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel import forms as kernel_forms
 from kernel.access import APPROVE, MASK, SUBMIT, can_see_personal_data, mask_id_number, may
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, YearFilter, action_with_form
-from kernel.presentation import bar, format_vnd, rate_percent
+from kernel.presentation import MONEY, PERCENT, figure_column, format_rate, format_vnd, rate
 from localities.admin_filters import CommuneFilter, ProvinceFilter, scoped_filter
 from localities.models import Commune
 from programs.admin import LedgerAdminMixin
@@ -59,11 +59,6 @@ ASSESSMENT_WRITES = Writes(
 SUPPORT_WRITES = Writes(
     create=services.support_record, update=services.support_update, delete=services.support_delete, instance="support"
 )
-
-
-def rate_label(part: int, whole: int) -> str:
-    rate = rate_percent(part, whole)
-    return "—" if rate is None else f"{rate:.1f}%".replace(".", ",")
 
 
 def with_amount_total(response, label):
@@ -238,12 +233,12 @@ class WorkAdmin(NtpHistoryAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            totals = services.work_totals(changelist.queryset)
+            totals = changelist.queryset.totals()
             response.context_data["totals"] = [
                 (_("works"), format_vnd(totals["works"])),
                 (_("allocated (VND)"), format_vnd(totals["allocated"])),
                 (_("disbursed (VND)"), format_vnd(totals["disbursed"])),
-                (_("disbursement rate"), rate_label(totals["disbursed"], totals["allocated"])),
+                (_("disbursement rate"), format_rate(totals["disbursed"], totals["allocated"])),
             ]
         return response
 
@@ -251,21 +246,21 @@ class WorkAdmin(NtpHistoryAdmin):
         # Capital and progress need a saved work whose components are known.
         return super().get_inline_instances(request, obj) if obj is not None else []
 
-    @admin.display(description=_("allocated (VND)"), ordering="allocated")
+    @figure_column(_("allocated (VND)"), kind=MONEY, ordering="allocated")
     def allocated_vnd(self, obj):
-        return format_vnd(obj.allocated)
+        return obj.allocated
 
-    @admin.display(description=_("disbursed (VND)"), ordering="disbursed")
+    @figure_column(_("disbursed (VND)"), kind=MONEY, ordering="disbursed")
     def disbursed_vnd(self, obj):
-        return format_vnd(obj.disbursed)
+        return obj.disbursed
 
-    @admin.display(description=_("disbursement rate"))
+    @figure_column(_("disbursement rate"), kind=PERCENT, colour="#2e7d32")
     def disbursement_rate(self, obj):
-        return bar(rate_percent(obj.disbursed, obj.allocated), colour="#2e7d32")
+        return rate(obj.disbursed, obj.allocated)
 
-    @admin.display(description=_("physical progress"), ordering="progress_percent")
+    @figure_column(_("physical progress"), kind=PERCENT, ordering="progress_percent")
     def physical_progress(self, obj):
-        return bar(obj.progress_percent)
+        return obj.progress_percent
 
 
 class ReverseForm(forms.Form):
@@ -299,9 +294,9 @@ class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
         # `?paid_on__lte=2025-06-30` gives the disbursement as of a date.
         return with_amount_total(super().changelist_view(request, extra_context), _("net disbursed (VND)"))
 
-    @admin.display(description=_("amount (VND)"), ordering="amount")
+    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
     def amount_vnd(self, obj):
-        return format_vnd(obj.amount)
+        return obj.amount
 
     @admin.action(description=_("Reverse the selected disbursements"), permissions=["add"])
     def reverse_disbursements(self, request, queryset):
@@ -345,9 +340,9 @@ class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         return with_amount_total(super().changelist_view(request, extra_context), _("allocated (VND)"))
 
-    @admin.display(description=_("amount (VND)"), ordering="amount")
+    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
     def amount_vnd(self, obj):
-        return format_vnd(obj.amount)
+        return obj.amount
 
 
 @admin.register(ProgressReport)
@@ -361,9 +356,9 @@ class ProgressReportAdmin(NtpHistoryAdmin):
     date_hierarchy = "reported_on"
     show_full_result_count = False
 
-    @admin.display(description=_("physical progress"), ordering="progress_percent")
+    @figure_column(_("physical progress"), kind=PERCENT, ordering="progress_percent")
     def progress_bar(self, obj):
-        return bar(obj.progress_percent)
+        return obj.progress_percent
 
 
 class PovertyAssessmentInline(JurisdictionInlineMixin, admin.StackedInline):
@@ -477,9 +472,9 @@ class PovertyAssessmentAdmin(NtpHistoryAdmin):
     autocomplete_fields = ["household"]
     show_full_result_count = False
 
-    @admin.display(description=_("income (VND/person/month)"), ordering="income_per_capita")
+    @figure_column(_("income (VND/person/month)"), kind=MONEY, ordering="income_per_capita")
     def income_vnd(self, obj):
-        return format_vnd(obj.income_per_capita)
+        return obj.income_per_capita
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "deprivations":
@@ -498,9 +493,9 @@ class SupportAdmin(NtpHistoryAdmin):
     autocomplete_fields = ["household", "component"]
     show_full_result_count = False
 
-    @admin.display(description=_("amount (VND)"), ordering="amount")
+    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
     def amount_vnd(self, obj):
-        return format_vnd(obj.amount)
+        return obj.amount
 
 
 @admin.register(EthnicGroup)
@@ -522,13 +517,13 @@ class PovertyStandardAdmin(NtpAdmin):
     inlines = [DeprivationIndicatorInline]
     autocomplete_fields = ["document"]
 
-    @admin.display(description=_("rural line (VND)"))
+    @figure_column(_("rural line (VND)"), kind=MONEY)
     def rural_line(self, obj):
-        return format_vnd(obj.rural_income_line)
+        return obj.rural_income_line
 
-    @admin.display(description=_("urban line (VND)"))
+    @figure_column(_("urban line (VND)"), kind=MONEY)
     def urban_line(self, obj):
-        return format_vnd(obj.urban_income_line)
+        return obj.urban_income_line
 
 
 @admin.register(DeprivationIndicator)

@@ -1,4 +1,4 @@
-from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from kernel.querysets import JurisdictionQuerySet
@@ -36,6 +36,11 @@ class WorkQuerySet(JurisdictionQuerySet):
         key = {"program__code": program} if isinstance(program, str) else {"program": program}
         return self.filter(Exists(Component.objects.filter(works=OuterRef("pk"), **key)))
 
+    def in_year(self, year: int):
+        """Works with capital allocated for a plan year (an entry of any kind), each once."""
+        Allocation = _related(self, "allocations")
+        return self.filter(Exists(Allocation.objects.filter(work=OuterRef("pk"), year=year)))
+
     def with_capital(self, year: int | None = None):
         """Annotate allocated and disbursed VND (all years, or one plan year)."""
         Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
@@ -44,6 +49,52 @@ class WorkQuerySet(JurisdictionQuerySet):
             allocated=_sum_subquery(Allocation, "work", kind__in=CAPITAL_CHANGING_KINDS, **year_filter),
             disbursed=_sum_subquery(Disbursement, "work", **year_filter),
         )
+
+    # What `disbursement_status` groups by: the path from a work.
+    STATUS_GROUPS = {
+        "province": "commune__current_province",  # the province as it is now, legacy communes included
+        "commune": "commune",  # the commune the work was recorded in, of either generation
+        "work": "pk",
+    }
+
+    def _capital_entries(self, *, year: int | None, as_of):
+        """The works' allocations (capital-changing only) and disbursements of a plan year (or all years),
+        as decided or paid on or before `as_of` (or all)."""
+        Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
+        works = self.order_by().values("pk")
+        allocations = Allocation.objects.filter(work__in=works, kind__in=CAPITAL_CHANGING_KINDS)
+        disbursements = Disbursement.objects.filter(work__in=works)
+        if year is not None:
+            allocations, disbursements = allocations.filter(year=year), disbursements.filter(year=year)
+        if as_of is not None:
+            allocations, disbursements = allocations.filter(decided_on__lte=as_of), disbursements.as_of(as_of)
+        return allocations.order_by(), disbursements.order_by()
+
+    def totals(self, *, year: int | None = None, as_of=None) -> dict:
+        """The works' count, allocated and net disbursed VND (each work once, reversals netted), for a plan
+        year or all years, as of a date or all entries."""
+        allocations, disbursements = self._capital_entries(year=year, as_of=as_of)
+        return {
+            "works": self.order_by().count(),
+            "allocated": allocations.aggregate(total=Sum("amount", default=0))["total"],
+            "disbursed": disbursements.aggregate(total=Sum("amount", default=0))["total"],
+        }
+
+    def disbursement_status(self, by: str, *, year: int | None = None, as_of=None) -> list[dict]:
+        """Per province, commune or work (`by`, one of STATUS_GROUPS): {"key": its id, "works", "allocated",
+        "disbursed"}, ordered by key; three grouped sums whatever the number of rows."""
+        if by not in self.STATUS_GROUPS:
+            raise ValueError(f"Cannot group by {by!r}: one of {', '.join(self.STATUS_GROUPS)}")
+        path = self.STATUS_GROUPS[by]
+        allocations, disbursements = self._capital_entries(year=year, as_of=as_of)
+        entry_path = "work" if path == "pk" else f"work__{path}"
+        rows: dict = {}
+        for row in self.order_by().values(key=F(path)).annotate(count=Count("pk")):
+            rows[row["key"]] = {"key": row["key"], "works": row["count"], "allocated": 0, "disbursed": 0}
+        for name, entries in (("allocated", allocations), ("disbursed", disbursements)):
+            for row in entries.values(key=F(entry_path)).annotate(total=Sum("amount")):
+                rows[row["key"]][name] = row["total"]
+        return [rows[key] for key in sorted(rows, key=lambda k: (k is None, k))]
 
     def with_progress(self):
         """Annotate the latest reported physical progress (%) and its date."""

@@ -5,7 +5,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -598,14 +597,6 @@ def work_update(*, work: Work, user=None, version: int | None = None, components
 def work_delete(*, work: Work, user=None, version: int | None = None) -> None:
     """Delete a work entered by mistake (one with capital or progress entries is protected by them)."""
     _delete(work, version=version, user=user)
-
-
-def work_totals(queryset) -> dict:
-    """Allocated and net disbursed VND of a set of works, each work counted once."""
-    ids = queryset.order_by().values("pk")
-    allocated = Allocation.objects.filter(work__in=ids).total()
-    disbursed = Disbursement.objects.filter(work__in=ids).aggregate(total=Sum("amount", default=0))["total"]
-    return {"works": queryset.order_by().count(), "allocated": allocated, "disbursed": disbursed}
 
 
 def _period_report_for_update(report: PeriodReport) -> PeriodReport:

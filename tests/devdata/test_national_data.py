@@ -122,7 +122,7 @@ def test_a_tiny_national_set_is_realistic_and_keeps_every_rule(reference_data):
     assert works.filter(commune__generation="legacy", allocations__component__program__code="NTP-2026").exists()
 
     # Roll-ups by current province take in the legacy communes mapped into it: every work counted once.
-    rolled = sum(services.work_totals(works.within(p))["works"] for p in current)
+    rolled = sum(works.within(p).totals()["works"] for p in current)
     assert rolled == total
 
     # Capital: disbursed never above allocated per (work, year, source).

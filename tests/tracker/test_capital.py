@@ -215,8 +215,59 @@ def test_a_work_funded_by_two_programs_counts_once():
 
     works = Work.objects.within(province)
     assert works.count() == 2
-    assert services.work_totals(works) == {"works": 2, "allocated": 1050, "disbursed": 0}
+    assert works.totals() == {"works": 2, "allocated": 1050, "disbursed": 0}
     assert works.of_program(ethnic.program).count() == 2
     assert works.of_program(rural.program.code).count() == 1
     annotated = {w.code: w.allocated for w in works.with_capital()}
     assert annotated == {shared.code: 1000, only_ethnic.code: 50}
+
+
+def test_totals_and_disbursement_status_by_year_and_as_of_a_date():
+    """Per province, commune and work, for a plan year, as of a date: each figure equal to the sum of the
+    entries it covers, a reversal netted, an extension adding nothing."""
+    province, other_province = ProvinceFactory(), ProvinceFactory()
+    commune, second = CommuneFactory(province=province), CommuneFactory(province=province)
+    far = CommuneFactory(province=other_province)
+    a, b, c = WorkFactory(commune=commune), WorkFactory(commune=second), WorkFactory(commune=far)
+    AllocationFactory(work=a, amount=1_000_000_000, year=2024, decided_on=datetime.date(2024, 1, 10))
+    AllocationFactory(work=a, amount=500_000_000, year=2025, decided_on=datetime.date(2025, 1, 10))
+    AllocationFactory(work=b, amount=300_000_000, year=2024, decided_on=datetime.date(2024, 8, 1))
+    AllocationFactory(work=c, amount=70_000_000, year=2024)
+    AllocationFactory(
+        work=a,
+        amount=0,
+        year=2024,
+        kind=CapitalEntryKindChoices.EXTENSION,
+        extended_until=datetime.date(2025, 12, 31),
+        decided_on=datetime.date(2024, 12, 1),
+    )
+    pay(a, 400_000_000, paid_on=datetime.date(2024, 3, 1), voucher="PC-1")
+    wrong = pay(a, 50_000_000, paid_on=datetime.date(2024, 5, 1), voucher="PC-2")
+    services.disbursement_reverse(disbursement=wrong, reason="sai", reversed_on=datetime.date(2024, 9, 1))
+    pay(b, 100_000_000, paid_on=datetime.date(2024, 9, 15), voucher="PC-3")
+    pay(a, 200_000_000, year=2025, paid_on=datetime.date(2025, 2, 1), voucher="PC-4")
+
+    works = Work.objects.within(province)
+    assert works.totals() == {"works": 2, "allocated": 1_800_000_000, "disbursed": 700_000_000}
+    assert works.totals(year=2024) == {"works": 2, "allocated": 1_300_000_000, "disbursed": 500_000_000}
+    # As of 30/06/2024: b's allocation (1 August) and payment (15 September) and the reversal not yet made.
+    assert works.totals(year=2024, as_of=datetime.date(2024, 6, 30)) == {
+        "works": 2,
+        "allocated": 1_000_000_000,
+        "disbursed": 450_000_000,
+    }
+
+    by_province = Work.objects.all().disbursement_status("province", year=2024)
+    assert by_province == [
+        {"key": province.pk, "works": 2, "allocated": 1_300_000_000, "disbursed": 500_000_000},
+        {"key": other_province.pk, "works": 1, "allocated": 70_000_000, "disbursed": 0},
+    ]
+    by_commune = works.disbursement_status("commune", year=2024, as_of=datetime.date(2024, 6, 30))
+    assert by_commune == [
+        {"key": commune.pk, "works": 1, "allocated": 1_000_000_000, "disbursed": 450_000_000},
+        {"key": second.pk, "works": 1, "allocated": 0, "disbursed": 0},
+    ]
+    by_work = works.disbursement_status("work")
+    assert {row["key"]: row["disbursed"] for row in by_work} == {a.pk: 600_000_000, b.pk: 100_000_000}
+    with pytest.raises(ValueError, match="Cannot group by"):
+        works.disbursement_status("village")
