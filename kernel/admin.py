@@ -16,7 +16,6 @@ save is rolled back and the form shown again.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -285,23 +284,6 @@ class FoldedSearchMixin:
         return queryset.filter(condition), may_have_duplicates
 
 
-class YearFilter(admin.SimpleListFilter):
-    """Plan or report years from 2021 to next year, without a DISTINCT over millions of rows."""
-
-    title = _("year")
-    parameter_name = "year"
-    field = "year"
-    value_kind = "year"  # a typed ?year= is read by kernel.numbers (kernel/admin_input.py)
-
-    def lookups(self, request, model_admin):
-        return [(str(y), str(y)) for y in range(datetime.date.today().year + 1, 2020, -1)]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{self.field: int(self.value())})
-        return queryset
-
-
 class LockCheckFormMixin:
     """Refuses, as a form error, a change to an entry dated in an approved (locked) period."""
 
@@ -326,9 +308,20 @@ def jurisdiction_choices(queryset, user):
     return queryset
 
 
+_NOT_LOCKED = ""
+
+
 def is_locked(obj) -> str | None:
-    """The reason an entry cannot change (its period is approved), or None."""
-    return locks.lock_reason(obj)
+    """The reason an entry cannot change (its period is approved), or None. The admin asks it of the same
+    object many times a page (each permission check of the form and its inlines): it is read once per
+    object and kept on it for the request. Writes check again, inside their transaction (kernel/writes.py)."""
+    if obj is None or obj.pk is None:
+        return None
+    reason = getattr(obj, "_ntp_lock_reason", None)
+    if reason is None:
+        reason = locks.lock_reason(obj) or _NOT_LOCKED
+        obj._ntp_lock_reason = reason
+    return reason or None
 
 
 class JurisdictionAdminMixin:

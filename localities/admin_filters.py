@@ -1,38 +1,33 @@
-"""The admin's locality filters: rows within a province or a commune, on either map."""
+"""The admin's locality filters: rows within a province or a commune, on either map.
 
-from django.contrib import admin
+Their choices are the admin's (the user's provinces; the communes of the chosen province); the rows they
+keep are those of the `province` and `commune` filters of the model admin's FilterSet (localities/filters.py),
+which knows the model's path to its commune.
+"""
+
 from django.utils.translation import gettext_lazy as _
 
+from kernel.admin_filters import FilterSetListFilter
+
 from .models import Commune, Province
-from .querysets import unit_scope
 
 
-class ProvinceFilter(admin.SimpleListFilter):
+class ProvinceFilter(FilterSetListFilter):
     """Rows within a province, current or legacy (a current province also holds legacy units mapped into it)."""
 
     title = _("province")
     parameter_name = "province"
-    commune_path = "commune"
 
     def lookups(self, request, model_admin):
         provinces = Province.objects.in_jurisdiction(request.user).order_by("-generation", "name")
         return [(str(p.pk), str(p)) for p in provinces.only("pk", "name", "generation")]
 
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        province = Province.objects.filter(pk=self.value()).first()
-        if province is None:
-            return queryset.none()
-        return queryset.filter(unit_scope(province, self.commune_path))
 
-
-class CommuneFilter(admin.SimpleListFilter):
+class CommuneFilter(FilterSetListFilter):
     """Rows of one commune; its choices appear once a province is chosen (a country has 13,000 communes)."""
 
     title = _("commune")
     parameter_name = "commune"
-    commune_path = "commune"
 
     def lookups(self, request, model_admin):
         province_id = request.GET.get(ProvinceFilter.parameter_name)
@@ -51,13 +46,3 @@ class CommuneFilter(admin.SimpleListFilter):
 
     def has_output(self):
         return True
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        return queryset.filter(**{f"{self.commune_path}__pk": self.value()})
-
-
-def scoped_filter(base, path: str):
-    """A copy of a locality filter for a model that reaches its commune through `path`."""
-    return type(f"{base.__name__}_{path.replace('__', '_')}", (base,), {"commune_path": path})

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, YearFilter
+from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes
+from kernel.admin_filters import YearFilter
 from kernel.presentation import MONEY, figure_column
 
 from . import services
+from .filters import CapitalPlanEntryFilterSet
 from .models import CapitalPlanEntry, Component, LegalDocument, Program
 
 
@@ -81,6 +83,7 @@ class CapitalPlanEntryAdmin(LedgerAdminMixin, NtpHistoryAdmin):
         "document",
         "decided_on",
     ]
+    filterset_class = CapitalPlanEntryFilterSet
     list_filter = [
         YearFilter,
         ("component__program", admin.RelatedOnlyFieldListFilter),

@@ -3,20 +3,31 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from kernel import forms as kernel_forms
 from kernel.access import APPROVE, MASK, SUBMIT, can_see_personal_data, mask_id_number, may
-from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, YearFilter, action_with_form
+from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, action_with_form
+from kernel.admin_filters import FilterSetListFilter, YearFilter
 from kernel.presentation import MONEY, PERCENT, figure_column, format_rate, format_vnd, rate
-from localities.admin_filters import CommuneFilter, ProvinceFilter, scoped_filter
+from localities.admin_filters import CommuneFilter, ProvinceFilter
 from localities.models import Commune
 from programs.admin import LedgerAdminMixin
 from programs.models import Component, Program
 
 from . import services
 from .choices import PovertyStatusChoices
+from .filters import (
+    AllocationFilterSet,
+    DisbursementFilterSet,
+    HouseholdFilterSet,
+    PeriodReportFilterSet,
+    PovertyAssessmentFilterSet,
+    ProgressReportFilterSet,
+    SupportFilterSet,
+    WorkFilterSet,
+)
 from .forms import AllocationForm, DisbursementForm, PovertyAssessmentForm
 from .models import (
     Allocation,
@@ -72,20 +83,15 @@ def with_amount_total(response, label):
     return response
 
 
-class ProgramFilter(admin.SimpleListFilter):
+class ProgramFilter(FilterSetListFilter):
     title = _("program")
     parameter_name = "program"
 
     def lookups(self, request, model_admin):
         return [(str(p.pk), p.code) for p in Program.objects.order_by("start_year", "code")]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.of_program(Program(pk=self.value()))
-        return queryset
 
-
-class ComponentFilter(admin.SimpleListFilter):
+class ComponentFilter(FilterSetListFilter):
     """Components of the chosen program (the choices appear once a program is chosen)."""
 
     title = _("component")
@@ -100,26 +106,11 @@ class ComponentFilter(admin.SimpleListFilter):
     def has_output(self):
         return True
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(components=self.value())
-        return queryset
 
-
-class CapitalYearFilter(admin.SimpleListFilter):
+class CapitalYearFilter(YearFilter):
     """Works with capital allocated for a plan year."""
 
     title = _("plan year")
-    parameter_name = "year"
-    value_kind = "year"
-
-    def lookups(self, request, model_admin):
-        return YearFilter.lookups(self, request, model_admin)
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(Exists(Allocation.objects.filter(work=OuterRef("pk"), year=int(self.value()))))
-        return queryset
 
 
 class AllocationInline(JurisdictionInlineMixin, admin.TabularInline):
@@ -195,6 +186,7 @@ class WorkAdmin(NtpHistoryAdmin):
         "disbursement_rate",
         "physical_progress",
     ]
+    filterset_class = WorkFilterSet
     list_filter = [
         ProvinceFilter,
         CommuneFilter,
@@ -273,8 +265,9 @@ class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     writes = DISBURSEMENT_WRITES
     form = DisbursementForm
     list_display = ["voucher_number", "paid_on", "work", "year", "source", "capital_type", "amount_vnd", "reverses"]
+    filterset_class = DisbursementFilterSet
     list_filter = [
-        scoped_filter(ProvinceFilter, "work__commune"),
+        ProvinceFilter,
         YearFilter,
         "source",
         "capital_type",
@@ -323,8 +316,9 @@ class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     writes = ALLOCATION_WRITES
     form = AllocationForm
     list_display = ["work", "component", "year", "source", "capital_type", "kind", "amount_vnd", "decided_on"]
+    filterset_class = AllocationFilterSet
     list_filter = [
-        scoped_filter(ProvinceFilter, "work__commune"),
+        ProvinceFilter,
         YearFilter,
         ("component__program", admin.RelatedOnlyFieldListFilter),
         "source",
@@ -349,7 +343,8 @@ class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
 class ProgressReportAdmin(NtpHistoryAdmin):
     writes = PROGRESS_WRITES
     list_display = ["work", "reported_on", "progress_bar", "quantity_done", "status"]
-    list_filter = [scoped_filter(ProvinceFilter, "work__commune"), "status"]
+    filterset_class = ProgressReportFilterSet
+    list_filter = [ProvinceFilter, "status"]
     search_fields = ["work__code", "work__name"]
     list_select_related = ["work"]
     autocomplete_fields = ["work"]
@@ -398,6 +393,7 @@ class HouseholdAdmin(NtpHistoryAdmin):
     writes = HOUSEHOLD_WRITES
 
     list_display = ["code", "head_name", "village", "commune", "ethnicity", "member_count", "latest_status"]
+    filterset_class = HouseholdFilterSet
     # The ethnic-group filter and the ID-number search are there only for roles that see personal data: the
     # admin base drops what reaches `personal_data_fields` for everybody else (kernel/list_params.py).
     list_filter = [ProvinceFilter, CommuneFilter, "ethnic_group"]
@@ -466,7 +462,8 @@ class PovertyAssessmentAdmin(NtpHistoryAdmin):
     writes = ASSESSMENT_WRITES
     form = PovertyAssessmentForm
     list_display = ["household", "year", "status", "income_vnd", "standard", "decision_number"]
-    list_filter = [scoped_filter(ProvinceFilter, "household__commune"), YearFilter, "status", "standard"]
+    filterset_class = PovertyAssessmentFilterSet
+    list_filter = [ProvinceFilter, YearFilter, "status", "standard"]
     search_fields = ["household__code", "household__head_name"]
     list_select_related = ["household", "standard"]
     autocomplete_fields = ["household"]
@@ -487,7 +484,8 @@ class PovertyAssessmentAdmin(NtpHistoryAdmin):
 class SupportAdmin(NtpHistoryAdmin):
     writes = SUPPORT_WRITES
     list_display = ["household", "year", "kind", "component", "amount_vnd", "quantity", "quantity_unit"]
-    list_filter = [scoped_filter(ProvinceFilter, "household__commune"), YearFilter, "kind"]
+    filterset_class = SupportFilterSet
+    list_filter = [ProvinceFilter, YearFilter, "kind"]
     search_fields = ["household__code", "household__head_name"]
     list_select_related = ["household", "component__program"]
     autocomplete_fields = ["household", "component"]
@@ -543,7 +541,8 @@ class PeriodReportAdmin(NtpHistoryAdmin):
     province; an approver unlocks an approved report. Adding a report here submits it."""
 
     list_display = ["commune", "period", "status", "submitted_by", "submitted_at", "decided_by", "decided_at"]
-    list_filter = [scoped_filter(ProvinceFilter, "commune"), "status", YearFilter, "quarter"]
+    filterset_class = PeriodReportFilterSet
+    list_filter = [ProvinceFilter, "status", YearFilter, "quarter"]
     search_fields = ["commune__name"]
     list_select_related = ["commune__province", "submitted_by", "decided_by"]
     autocomplete_fields = ["commune"]
