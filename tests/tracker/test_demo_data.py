@@ -37,9 +37,8 @@ from tracker.models import (
 MILLION = 1_000_000
 DEMO_MODELS = [Village, Work, Allocation, Disbursement, ProgressReport, CapitalPlanEntry, Household]
 DEMO_MODELS += [PovertyAssessment, Support]
-# Loading the demo data costs half a CPU-minute: under pytest-xdist (dev.py's --dist loadgroup) this module's
-# tests share one worker, which loads it once.
-pytestmark = pytest.mark.xdist_group("demo_data")
+# Loading the demo data costs half a CPU-minute: under pytest-xdist (dev.py's --dist loadfile) this module's
+# tests share one worker, which loads it once (demo_output is module-scoped).
 
 
 @pytest.fixture(scope="module")
