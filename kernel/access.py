@@ -201,8 +201,8 @@ def ensure_allowed(user, action: str, obj) -> None:
         return
     model = type(obj)
     if not may(user, action, model):
-        message = _("Your role does not allow you to %(action)s a %(object)s; nothing was saved.")
-        raise PermissionDenied(message % {"action": ACTION_LABELS[action], "object": model._meta.verbose_name})
+        message = _("Your role does not allow you to %(action)s %(objects)s; nothing was saved.")
+        raise PermissionDenied(message % {"action": ACTION_LABELS[action], "objects": model._meta.verbose_name_plural})
     manager = model._default_manager
     if hasattr(manager, "restrict") and not manager.restrict(user, action).filter(pk=obj.pk).exists():
         message = _("This %(object)s would be outside your jurisdiction; nothing was saved.")
