@@ -76,6 +76,22 @@ def make_official(roles):
 def world(db):
     """Two current provinces; communes C1, C2 in P1 and C3 in P2; a legacy commune L1 merged into C1;
     a work and a household in each of C1, L1, C2, C3."""
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """The same world, built once for a module whose tests only read it (each test's own writes are rolled
+    back to a savepoint inside it), and rolled back after the module. A module uses it by defining
+    `world` as `module_world` (tests/test_permission_matrix.py)."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def build_world():
     import datetime
     from types import SimpleNamespace
 

@@ -374,6 +374,7 @@ def test_typed_values_are_stored_exactly(admin_client, model, name):
 
     for surface in shown:
         accepted = ACCEPTED_HERE.get(label) or ACCEPTED["date" if kind == "datetime" else kind]
+        shown_back = set()  # (language, value) whose form was posted back: once is enough for each
         for language, typed, stored in accepted:
             before = surface.rows()
             response, html_name = surface.post(admin_client, language, typed)
@@ -385,8 +386,9 @@ def test_typed_values_are_stored_exactly(admin_client, model, name):
             else:
                 expected = stored
             assert value == expected, (surface, language, typed, value)
-            if kind != "datetime":
+            if kind != "datetime" and (language, expected) not in shown_back:
                 _unchanged_when_posted_back(admin_client, surface, language, expected)
+                shown_back.add((language, expected))
             surface.forget(row)
 
         for language, typed, shows in REFUSED["date" if kind == "datetime" else kind]:

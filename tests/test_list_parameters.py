@@ -65,8 +65,21 @@ def test_the_models_reaching_personal_data_are_found():
 
 
 @pytest.fixture
-def secret(world):
-    """A household in C1 whose head's ID number and ethnic group are the secret; another group unused."""
+def world(module_world, db):
+    """The world of tests/conftest.py, built once for this module: its tests only read it."""
+    return module_world
+
+
+@pytest.fixture
+def secret(module_secret, db):
+    return module_secret
+
+
+@pytest.fixture(scope="module")
+def module_secret(module_world):
+    """A household in C1 whose head's ID number and ethnic group are the secret; another group unused. Built
+    once for the module, inside module_world's transaction."""
+    world = module_world
     group = EthnicGroup.objects.create(code="34", name="Xinh-mun")
     other_group = EthnicGroup.objects.create(code="35", name="Zzz")
     household = HouseholdFactory(

@@ -27,6 +27,14 @@ from tracker.choices import PovertyStatusChoices, SupportKindChoices, WorkStatus
 from tracker.models import PeriodReport
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(module_world, db):
+    """The world of tests/conftest.py, built once for this module: its tests only read it."""
+    return module_world
+
+
 _n = itertools.count(1)
 
 # What each kind of model is, for this matrix.
