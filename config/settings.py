@@ -136,6 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "vi")
+# The status pages ask whoever is not logged in to log in on the admin's page, then take them back.
+LOGIN_URL = "admin:login"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -41,13 +41,16 @@ class WorkQuerySet(JurisdictionQuerySet):
         Allocation = _related(self, "allocations")
         return self.filter(Exists(Allocation.objects.filter(work=OuterRef("pk"), year=year)))
 
-    def with_capital(self, year: int | None = None):
-        """Annotate allocated and disbursed VND (all years, or one plan year)."""
+    def with_capital(self, year: int | None = None, *, as_of=None):
+        """Annotate allocated and net disbursed VND (all years, or one plan year; as decided or paid on or
+        before `as_of`, or all entries)."""
         Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
         year_filter = {"year": year} if year else {}
+        decided = {"decided_on__lte": as_of} if as_of else {}
+        paid = {"paid_on__lte": as_of} if as_of else {}
         return self.annotate(
-            allocated=_sum_subquery(Allocation, "work", kind__in=CAPITAL_CHANGING_KINDS, **year_filter),
-            disbursed=_sum_subquery(Disbursement, "work", **year_filter),
+            allocated=_sum_subquery(Allocation, "work", kind__in=CAPITAL_CHANGING_KINDS, **year_filter, **decided),
+            disbursed=_sum_subquery(Disbursement, "work", **year_filter, **paid),
         )
 
     # What `disbursement_status` groups by: the path from a work.

@@ -234,3 +234,28 @@ def test_loading_again_changes_nothing(demo_output):
         call_command("load_demo", stdout=output)
     assert "already loaded" in output.getvalue()
     assert {model.__name__: model.objects.count() for model in DEMO_MODELS} == before
+
+
+@pytest.mark.django_db
+def test_the_status_pages_read_the_published_figures(demo_output, client):
+    """Quảng Ninh 2025 as of 30/06/2025 and Bắc Kạn 2022 (now part of Thái Nguyên), as the articles give them."""
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    client.force_login(User.objects.create_superuser(username="status-reader", password="x-Secret-123"))
+    with translation.override("vi"):
+        overview = reverse("status:overview")
+    quang_ninh = Province.objects.current().get(code="22")
+    html = client.get(overview, {"year": "2025", "as_of": "30/06/2025"}).content.decode()
+    row = html[html.index(quang_ninh.name) :].split("</tr>")[0]
+    for figure in ("179", "786.887.000.000", "381.319.000.000", "48,46%"):
+        assert figure in row, (figure, row)
+
+    thai_nguyen = Province.objects.legacy().get(code="06").successor
+    with translation.override("vi"):
+        province = reverse("status:province", args=[thai_nguyen.pk])
+    html = client.get(province, {"year": "2022", "as_of": "31/12/2022"}).content.decode()
+    total = html[html.index('class="total"') :].split("</tr>")[0]
+    for figure in ("249", "150.823.000.000"):
+        assert figure in total, (figure, total)
+    assert "Bắc Kạn (cũ)" in html  # the legacy communes, as recorded

@@ -1,0 +1,215 @@
+"""The disbursement status pages (/status/): every figure equal to a sum of the entries computed here, as
+of a date; the official's jurisdiction only; a fixed number of queries whatever the data size."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from kernel.access import JurisdictionLevelChoices as Level
+from localities.choices import RoleChoices as Role
+from programs.choices import CapitalSourceChoices, CapitalTypeChoices
+from programs.models import CapitalPlanEntry
+from tests.localities.factories import CommuneFactory, LegacyProvinceFactory
+from tests.programs.factories import ComponentFactory
+from tests.tracker.factories import AllocationFactory
+from tracker import services
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.date(2024, 6, 30)
+CENTRAL = CapitalSourceChoices.CENTRAL
+INVESTMENT = CapitalTypeChoices.INVESTMENT
+_vouchers = iter(range(1, 10_000))
+
+
+def pay(work, amount, day, *, year=2024):
+    return services.disbursement_record(
+        work=work,
+        year=year,
+        source=CENTRAL,
+        capital_type=INVESTMENT,
+        amount=amount,
+        voucher_number=f"PC-{next(_vouchers)}",
+        paid_on=day,
+    )
+
+
+def plan(province, amount, day, *, commune=None, year=2024):
+    component = ComponentFactory()
+    return CapitalPlanEntry.objects.create(
+        component=component,
+        year=year,
+        province=province,
+        commune=commune,
+        source=CENTRAL,
+        capital_type=INVESTMENT,
+        amount=amount,
+        decided_on=day,
+    )
+
+
+@pytest.fixture
+def ledger(world):
+    """Payments before and after 30/06/2024 (one reversed), a 2025 payment, plans of a current province,
+    of a legacy province merged into it and of a commune."""
+    c1, l1, c2, c3 = (world.works[name] for name in ("c1", "l1", "c2", "c3"))
+    pay(c1, 300_000_000, datetime.date(2024, 3, 1))
+    wrong = pay(c1, 50_000_000, datetime.date(2024, 4, 1))
+    services.disbursement_reverse(disbursement=wrong, reason="nhập trùng", reversed_on=datetime.date(2024, 5, 2))
+    pay(l1, 120_000_000, datetime.date(2024, 6, 30))
+    pay(c2, 80_000_000, datetime.date(2024, 7, 1))  # after the date
+    pay(c3, 999_000_000, datetime.date(2024, 2, 2))
+    AllocationFactory(work=c2, amount=400_000_000, decided_on=datetime.date(2024, 8, 1))  # decided after the date
+    plan(world.p1, 5_000_000_000, datetime.date(2024, 1, 5))
+    plan(LegacyProvinceFactory(successor=world.p1), 700_000_000, datetime.date(2024, 1, 6))
+    plan(world.p1, 200_000_000, datetime.date(2024, 2, 1), commune=world.c1)
+    plan(world.p1, 900_000_000, datetime.date(2024, 9, 1))  # decided after the date
+    plan(world.p2, 3_000_000_000, datetime.date(2024, 1, 5))
+    return world
+
+
+def numbers(html: str, row_text: str) -> list[str]:
+    """The cells of the table row whose first cell holds `row_text`."""
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S):
+        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        if cells and row_text in cells[0]:
+            return cells[1:]
+    raise AssertionError(f"no row {row_text!r}")
+
+
+def vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def status_url(name="status:overview", *args, **query):
+    """The page's address in the Vietnamese interface (the tests' messages are English: tests/conftest.py)."""
+    query = {"year": "2024", "as_of": "30/06/2024", **query}
+    with translation.override("vi"):
+        return reverse(name, args=args) + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+
+
+def test_the_overview_figures_are_the_sums_of_the_entries_as_of_the_date(ledger, make_official, client):
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    html = client.get(status_url()).content.decode()
+    p1 = ledger.p1
+    # P1: works of C1, L1 and C2 (1.000.000.000 each; C2's second allocation is decided after the date).
+    allocated = 3 * 1_000_000_000
+    disbursed = 300_000_000 + 50_000_000 - 50_000_000 + 120_000_000  # C2's payment of 1 July is after it
+    planned = 5_000_000_000 + 700_000_000 + 200_000_000  # the legacy province's plan counts for P1
+    assert numbers(html, p1.name) == [
+        "3",
+        vnd(planned),
+        vnd(allocated),
+        vnd(planned - allocated),
+        vnd(disbursed),
+        "7,12%",  # 420 / 5.900
+        "14,00%",  # 420 / 3.000
+    ]
+    assert numbers(html, ledger.p2.name)[:5] == [
+        "1",
+        vnd(3_000_000_000),
+        vnd(1_000_000_000),
+        vnd(2_000_000_000),
+        vnd(999_000_000),
+    ]
+    total = numbers(html, "Tổng cộng")
+    assert total[:5] == [
+        "4",
+        vnd(planned + 3_000_000_000),
+        vnd(4_000_000_000),
+        vnd(planned - 1_000_000_000),
+        vnd(disbursed + 999_000_000),
+    ]
+    # The next day, C2's payment and the later plan do not count yet; on 01/09/2024 they do.
+    later = client.get(status_url(as_of="01/09/2024")).content.decode()
+    assert numbers(later, p1.name)[:5] == [
+        "3",
+        vnd(planned + 900_000_000),
+        vnd(allocated + 400_000_000),
+        vnd(planned + 900_000_000 - allocated - 400_000_000),
+        vnd(disbursed + 80_000_000),
+    ]
+
+
+def test_drilling_down_a_province_a_commune_and_a_work(ledger, make_official, client):
+    client.force_login(make_official(Role.VIEWER, Level.PROVINCE, ledger.p1))
+    html = client.get(status_url("status:province", ledger.p1.pk)).content.decode()
+    assert numbers(html, str(ledger.c1))[:6] == [
+        "1",
+        vnd(200_000_000),
+        vnd(1_000_000_000),
+        vnd(-800_000_000),
+        vnd(300_000_000),
+        "150,00%",
+    ]
+    assert numbers(html, str(ledger.l1))[:5] == ["1", "—", vnd(1_000_000_000), "—", vnd(120_000_000)]
+    assert numbers(html, "Tổng cộng")[:5] == [
+        "3",
+        vnd(5_900_000_000),
+        vnd(3_000_000_000),
+        vnd(2_900_000_000),
+        vnd(420_000_000),
+    ]
+
+    html = client.get(status_url("status:commune", ledger.c1.pk)).content.decode()
+    work = ledger.works["c1"]
+    assert numbers(html, work.code)[3:6] == [vnd(1_000_000_000), vnd(300_000_000), "30,00%"]
+
+    html = client.get(status_url("status:work", work.pk)).content.decode()
+    assert vnd(-50_000_000) in html and vnd(300_000_000) in html and "30/06/2024" in html
+
+
+def test_an_official_sees_only_their_jurisdiction(ledger, make_official, client):
+    client.force_login(make_official(Role.DATA_ENTRY, Level.COMMUNE, ledger.c1))
+    html = client.get(status_url()).content.decode()
+    # Their province's row holds only their commune (and the legacy commune merged into it).
+    assert numbers(html, ledger.p1.name)[:1] == ["2"]
+    assert ledger.p2.name not in html
+    assert client.get(status_url("status:province", ledger.p2.pk)).status_code == 404
+    assert client.get(status_url("status:commune", ledger.c3.pk)).status_code == 404
+    assert client.get(status_url("status:commune", ledger.c2.pk)).status_code == 404
+    assert client.get(status_url("status:work", ledger.works["c3"].pk)).status_code == 404
+    assert client.get(status_url("status:work", ledger.works["l1"].pk)).status_code == 200
+
+
+def test_the_pages_ask_to_log_in(client, world):
+    response = client.get(reverse("status:overview"))
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_a_date_is_typed_day_first_and_a_wrong_one_is_said(ledger, make_official, client):
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    iso = client.get(status_url(as_of="2024-06-30")).content.decode()
+    typed = client.get(status_url(as_of="30/06/2024")).content.decode()
+    assert numbers(iso, ledger.p1.name) == numbers(typed, ledger.p1.name)
+    wrong = client.get(status_url(as_of="31/06/2024")).content.decode()
+    assert "31/06/2024" in wrong and "errorlist" in wrong
+
+
+@pytest.mark.parametrize("page", ["overview", "province", "commune"])
+def test_a_page_runs_the_same_queries_whatever_the_data(ledger, make_official, client, page):
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    args = {"overview": (), "province": (ledger.p1.pk,), "commune": (ledger.c1.pk,)}[page]
+    url = status_url(f"status:{page}", *args)
+    client.get(url)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    for _ in range(5):  # more communes, works and payments in P1 and C1
+        work = AllocationFactory(work__commune=CommuneFactory(province=ledger.p1)).work
+        pay(work, 10_000_000, datetime.date(2024, 3, 3))
+        extra = AllocationFactory(work__commune=ledger.c1).work
+        pay(extra, 10_000_000, datetime.date(2024, 3, 3))
+    assert count() == before
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert before <= 12, "\n".join(q["sql"][:160] for q in queries)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "status"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("province/<int:pk>/", views.province, name="province"),
+    path("commune/<int:pk>/", views.commune, name="commune"),
+    path("work/<int:pk>/", views.work, name="work"),
+]

@@ -1,0 +1,134 @@
+"""The disbursement status pages (`/status/`): thin views over tracker/status.py's tables. Login required;
+every figure is of the official's jurisdiction (`restrict(user, "view")`); a unit or work outside it
+answers "not found"."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kernel import forms as kernel_forms
+from kernel.access import VIEW
+from localities.models import Commune, Province
+
+from . import status
+from .models import Work
+
+
+class StatusForm(forms.Form):
+    """The page's plan year and as-of date, typed as officials type them (30/06/2025)."""
+
+    year = kernel_forms.YearField(label=gettext_lazy("plan year"), required=False)
+    as_of = kernel_forms.DateField(label=gettext_lazy("as of"), required=False)
+
+
+def _status_query(request):
+    """The query the page's URL asks for (a year and a date); what it leaves out, or gives unreadable (said
+    on the form), is today and the latest plan year with capital (read only then)."""
+    form = StatusForm(request.GET or None)
+    given = {}
+    if form.is_bound:
+        form.is_valid()  # the fields that read well are kept; the others are said on the form
+        given = form.cleaned_data
+    today = timezone.localdate()
+    year = given.get("year") or status.StatusQuery.latest_year(request.user, today)
+    query = status.StatusQuery(year=year, as_of=given.get("as_of") or today)
+    if not form.is_bound:
+        form = StatusForm(initial={"year": query.year, "as_of": query.as_of})
+    return form, query
+
+
+def _context(request, form, query, **extra):
+    return {"form": form, "query": query, "breadcrumbs": extra.pop("breadcrumbs", []), **extra}
+
+
+def _province_crumb(province, query):
+    return (province.name, reverse("status:province", args=[province.pk]) + status.query_string(query))
+
+
+def _commune_crumb(commune, query, *, link: bool):
+    url = reverse("status:commune", args=[commune.pk]) + status.query_string(query) if link else None
+    return (str(commune), url)
+
+
+@login_required
+def overview(request):
+    form, query = _status_query(request)
+    rows = status.province_table(request.user, query)
+    context = _context(request, form, query, rows=rows, total=status.total_row(rows, _("All provinces")))
+    return render(request, "tracker/status/overview.html", context)
+
+
+@login_required
+def province(request, pk: int):
+    unit = get_object_or_404(Province.objects.current().in_jurisdiction(request.user), pk=pk)
+    form, query = _status_query(request)
+    rows = status.commune_table(request.user, unit, query)
+    context = _context(
+        request,
+        form,
+        query,
+        unit=unit,
+        rows=rows,
+        total=status.total_row(rows, unit.name, planned=status.province_planned(request.user, unit, query)),
+        breadcrumbs=[(unit.name, None)],
+    )
+    return render(request, "tracker/status/province.html", context)
+
+
+@login_required
+def commune(request, pk: int):
+    unit = get_object_or_404(Commune.objects.in_jurisdiction(request.user).select_related("current_province"), pk=pk)
+    form, query = _status_query(request)
+    works = list(status.work_table(request.user, unit, query))
+    total = status.StatusRow(
+        name=str(unit),
+        works=len(works),
+        allocated=sum(work.allocated for work in works),
+        disbursed=sum(work.disbursed for work in works),
+    )
+    context = _context(
+        request,
+        form,
+        query,
+        unit=unit,
+        works=works,
+        total=total,
+        breadcrumbs=[_province_crumb(unit.current_province, query), _commune_crumb(unit, query, link=False)],
+    )
+    return render(request, "tracker/status/commune.html", context)
+
+
+@login_required
+def work(request, pk: int):
+    found = (
+        Work.objects.restrict(request.user, VIEW)
+        .select_related("commune__current_province", "commune__district", "commune__province")
+        .with_capital()
+        .with_progress()
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No such work."))
+    form, query = _status_query(request)
+    context = _context(
+        request,
+        form,
+        query,
+        work=found,
+        allocations=found.allocations.select_related("component__program").order_by("year", "decided_on", "pk"),
+        disbursements=found.disbursements.select_related("reverses").order_by("paid_on", "pk"),
+        reports=found.progress_reports.order_by("reported_on", "pk"),
+        villages=found.villages.order_by("name"),
+        breadcrumbs=[
+            _province_crumb(found.commune.current_province, query),
+            _commune_crumb(found.commune, query, link=True),
+            (found.code, None),
+        ],
+    )
+    return render(request, "tracker/status/work.html", context)
