@@ -97,11 +97,13 @@ def export_response(
     filename: str,
     title: str = "",
     row_count: int | None = None,
+    preamble: Sequence[str] = (),
 ) -> HttpResponseBase:
     """The rows as a downloadable .xlsx or .csv (`file_format`), named `filename`.
 
-    `title` names the .xlsx sheet. `row_count`, if known, saves counting a queryset before writing an .xlsx.
-    Raises `ExportTooLarge` if an .xlsx would exceed Excel's rows.
+    `title` names the .xlsx sheet; `preamble` gives the lines an .xlsx shows above the table (a report's
+    title, its filters and as-of date), the first in bold. `row_count`, if known, saves counting a queryset
+    before writing an .xlsx. Raises `ExportTooLarge` if an .xlsx would exceed Excel's rows.
     """
     if file_format == "csv":
         response = StreamingHttpResponse(_csv_chunks(rows, columns), content_type=CSV_CONTENT_TYPE)
@@ -114,7 +116,7 @@ def export_response(
     if row_count is not None and row_count > XLSX_MAX_ROWS:
         raise ExportTooLarge(_too_large_message(row_count))
     return FileResponse(
-        _xlsx_file(rows, columns, title=title),
+        _xlsx_file(rows, columns, title=title, preamble=preamble),
         as_attachment=True,
         filename=filename,
         content_type=XLSX_CONTENT_TYPE,
@@ -225,12 +227,22 @@ def _sheet_title(text: str) -> str:
     return text.strip()[:31] or "Sheet"
 
 
-def _xlsx_file(rows: Iterable[Any], columns: Sequence[ExportColumn], *, title: str) -> Any:
+def _xlsx_file(
+    rows: Iterable[Any], columns: Sequence[ExportColumn], *, title: str, preamble: Sequence[str] = ()
+) -> Any:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
     for index, column in enumerate(columns):
         sheet.column_dimensions[column_letter(index)].width = max(12, min(50, len(column.header) + 4))
-    sheet.freeze_panes = "A2"
+    header_row = len(preamble) + (1 if preamble else 0) + 1  # the preamble, a blank line, then the header
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for number, line in enumerate(preamble):
+        cell = WriteOnlyCell(sheet, value=escape_cell(str(line)))
+        if number == 0:
+            cell.font = _BOLD
+        sheet.append([cell])
+    if preamble:
+        sheet.append([])
     header = []
     for column in columns:
         cell = WriteOnlyCell(sheet, value=escape_cell(str(column.header)))
@@ -299,7 +311,7 @@ def list_display_columns(model_admin: Any, names: Iterable[Any], *, show_persona
     return columns
 
 
-def _typed_cell(kind: str, value: Any) -> Any:
+def typed_cell(kind: str, value: Any) -> Any:
     """A column's typed figure (`kernel.presentation.figure_column`) as a cell: money as `Money`, a
     percentage (0 to 100) as a `PercentNumber` fraction."""
     if value is None:
@@ -326,7 +338,7 @@ def _column_getter(model_admin: Any, name: Any, field: models.Field | None, mask
 
     def value(obj: Any) -> Any:
         if typed is not None and field is None:
-            return _typed_cell(method.figure_kind, typed(model_admin, obj))
+            return typed_cell(method.figure_kind, typed(model_admin, obj))
         try:
             _field, attr, result = lookup_field(name, obj, model_admin)
         except ObjectDoesNotExist:

@@ -513,6 +513,6 @@ def test_a_figure_column_presents_and_keeps_its_figure():
     assert Columns.amount.admin_order_field == "amount" and Columns.amount.short_description == "amount"
     assert columns.amount.typed_value(columns, 1_234_567) == 1_234_567
     assert "45,0%" in columns.share(Decimal(45)) and columns.share(None) == "—"
-    assert exports._typed_cell(MONEY, 1_234_567) == Money(1_234_567)
-    assert exports._typed_cell(PERCENT, Decimal("12.5")) == PercentNumber("0.125")
-    assert exports._typed_cell(PERCENT, None) is None
+    assert exports.typed_cell(MONEY, 1_234_567) == Money(1_234_567)
+    assert exports.typed_cell(PERCENT, Decimal("12.5")) == PercentNumber("0.125")
+    assert exports.typed_cell(PERCENT, None) is None

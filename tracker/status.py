@@ -16,9 +16,13 @@ from decimal import Decimal
 
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kernel.access import VIEW
-from kernel.presentation import rate
+from kernel.exports import ExportColumn, typed_cell
+from kernel.numbers import format_date
+from kernel.presentation import COUNT, MONEY, PERCENT, rate
 from kernel.text import fold
 from localities.models import Commune, Province
 from programs.models import CapitalPlanEntry
@@ -147,3 +151,48 @@ def work_table(user, commune, query: StatusQuery):
         .with_progress()
         .order_by("code")
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The tables as .xlsx, exactly as shown: the same rows and total, numbers as numbers
+
+
+def _column(header, value, kind=None) -> ExportColumn:
+    return ExportColumn(str(header), (lambda row: typed_cell(kind, value(row))) if kind else value)
+
+
+def unit_columns(unit_header) -> list[ExportColumn]:
+    return [
+        _column(unit_header, lambda row: row.name),
+        _column(_("Works"), lambda row: row.works, COUNT),
+        _column(_("Planned (VND)"), lambda row: row.planned, MONEY),
+        _column(_("Allocated (VND)"), lambda row: row.allocated, MONEY),
+        _column(_("Unallocated (VND)"), lambda row: row.unallocated, MONEY),
+        _column(_("Disbursed (VND)"), lambda row: row.disbursed, MONEY),
+        _column(_("Disbursed / planned"), lambda row: row.rate_of_plan, PERCENT),
+        _column(_("Disbursed / allocated"), lambda row: row.rate_of_allocated, PERCENT),
+    ]
+
+
+def work_columns() -> list[ExportColumn]:
+    return [
+        _column(_("Code"), lambda work: work.code),
+        _column(_("Work"), lambda work: work.name),
+        _column(_("Type"), lambda work: work.get_work_type_display()),
+        _column(_("Status"), lambda work: work.get_status_display()),
+        _column(_("Allocated (VND)"), lambda work: work.allocated, MONEY),
+        _column(_("Disbursed (VND)"), lambda work: work.disbursed, MONEY),
+        _column(_("Disbursed / allocated"), lambda work: rate(work.disbursed, work.allocated), PERCENT),
+        _column(_("Physical progress"), lambda work: work.progress_percent, PERCENT),
+    ]
+
+
+def preamble(place: str, query: StatusQuery) -> list[str]:
+    """The lines above an exported table: what it is, where, as of when, and when it was exported."""
+    return [
+        _("Disbursement status: capital of plan year %(year)s") % {"year": query.year},
+        place,
+        _("As of %(day)s: disbursements paid and capital decided on or before that day.")
+        % {"day": format_date(query.as_of)},
+        _("Exported on %(moment)s") % {"moment": timezone.localtime().strftime("%d/%m/%Y %H:%M")},
+    ]

@@ -8,11 +8,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel import forms as kernel_forms
 from kernel.access import VIEW
+from kernel.exports import export_response
+from kernel.text import fold
 from localities.models import Commune, Province
 
 from . import status
@@ -42,8 +45,31 @@ def _status_query(request):
     return form, query
 
 
-def _context(request, form, query, **extra):
-    return {"form": form, "query": query, "breadcrumbs": extra.pop("breadcrumbs", []), **extra}
+def _wants_export(request) -> bool:
+    return request.GET.get("export") == "xlsx"
+
+
+def _export(rows, columns, *, query, place: str, name: str):
+    """The page's table as .xlsx, exactly as shown (its total row last)."""
+    return export_response(
+        rows,
+        columns,
+        file_format="xlsx",
+        filename=f"{slugify(fold(name)) or 'status'}-{query.year}-{query.as_of:%Y-%m-%d}.xlsx",
+        title=name,
+        preamble=status.preamble(place, query),
+    )
+
+
+def _context(request, form, query, *, exportable: bool = True, **extra):
+    export_url = f"{request.path}{status.query_string(query)}&export=xlsx" if exportable else None
+    return {
+        "form": form,
+        "query": query,
+        "breadcrumbs": extra.pop("breadcrumbs", []),
+        "export_url": export_url,
+        **extra,
+    }
 
 
 def _province_crumb(province, query):
@@ -59,7 +85,11 @@ def _commune_crumb(commune, query, *, link: bool):
 def overview(request):
     form, query = _status_query(request)
     rows = status.province_table(request.user, query)
-    context = _context(request, form, query, rows=rows, total=status.total_row(rows, _("All provinces")))
+    total = status.total_row(rows, _("Total"))
+    if _wants_export(request):
+        columns = status.unit_columns(_("Province"))
+        return _export([*rows, total], columns, query=query, place=_("All provinces"), name=_("Provinces"))
+    context = _context(request, form, query, rows=rows, total=total)
     return render(request, "tracker/status/overview.html", context)
 
 
@@ -68,13 +98,17 @@ def province(request, pk: int):
     unit = get_object_or_404(Province.objects.current().in_jurisdiction(request.user), pk=pk)
     form, query = _status_query(request)
     rows = status.commune_table(request.user, unit, query)
+    total = status.total_row(rows, _("Total"), planned=status.province_planned(request.user, unit, query))
+    if _wants_export(request):
+        columns = status.unit_columns(_("Commune"))
+        return _export([*rows, total], columns, query=query, place=unit.name, name=unit.name)
     context = _context(
         request,
         form,
         query,
         unit=unit,
         rows=rows,
-        total=status.total_row(rows, unit.name, planned=status.province_planned(request.user, unit, query)),
+        total=total,
         breadcrumbs=[(unit.name, None)],
     )
     return render(request, "tracker/status/province.html", context)
@@ -91,6 +125,8 @@ def commune(request, pk: int):
         allocated=sum(work.allocated for work in works),
         disbursed=sum(work.disbursed for work in works),
     )
+    if _wants_export(request):
+        return _export(works, status.work_columns(), query=query, place=str(unit), name=unit.name)
     context = _context(
         request,
         form,
@@ -120,6 +156,7 @@ def work(request, pk: int):
         request,
         form,
         query,
+        exportable=False,
         work=found,
         allocations=found.allocations.select_related("component__program").order_by("year", "decided_on", "pk"),
         disbursements=found.disbursements.select_related("reverses").order_by("paid_on", "pk"),

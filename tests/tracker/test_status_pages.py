@@ -213,3 +213,25 @@ def test_a_page_runs_the_same_queries_whatever_the_data(ledger, make_official, c
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     assert before <= 12, "\n".join(q["sql"][:160] for q in queries)
+
+
+def test_a_table_exports_to_xlsx_as_shown(ledger, make_official, client):
+    import io
+
+    import openpyxl
+
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    response = client.get(status_url(export="xlsx"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [row for row in sheet.iter_rows(values_only=True)]
+    assert "2024" in rows[0][0] and "30/06/2024" in rows[2][0]  # the title and the as-of date above the table
+    header_index = next(i for i, row in enumerate(rows) if row[1:2] == ("Công trình",))
+    body = {row[0]: row[1:] for row in rows[header_index + 1 :]}
+    assert body[ledger.p1.name][:5] == (3, 5_900_000_000, 3_000_000_000, 2_900_000_000, 420_000_000)
+    assert body[ledger.p1.name][5] == pytest.approx(420 / 5900, abs=1e-7)
+    assert body["Tổng cộng"][:2] == (4, 8_900_000_000)
+    html = client.get(status_url()).content.decode()
+    assert numbers(html, ledger.p1.name)[:5] == [
+        vnd(v) for v in (3, 5_900_000_000, 3_000_000_000, 2_900_000_000, 420_000_000)
+    ]
