@@ -39,7 +39,10 @@ class CapitalPlanEntryQuerySet(ScopedQuerySet):
         """Planned VND (assignments plus adjustments, decided on or before `as_of`) per current province
         (`by="province"`: an entry of a legacy province counts for the province it became part of) or per
         commune (`by="commune"`: the entries made for a commune). One grouped sum."""
-        keys = {"province": Coalesce("province__successor_id", "province_id"), "commune": F("commune_id")}
+        keys = {
+            "province": Coalesce("province__successor_id", "province_id"),
+            "commune": F("commune_id"),
+        }
         entries = self.capital_changing().order_by()
         if by == "commune":
             entries = entries.filter(commune__isnull=False)
@@ -47,6 +50,24 @@ class CapitalPlanEntryQuerySet(ScopedQuerySet):
             entries = entries.filter(decided_on__lte=as_of)
         rows = entries.values(key=keys[by]).annotate(total=Sum("amount"))
         return {row["key"]: row["total"] for row in rows}
+
+    PLAN_SPLITS = {
+        "province": Coalesce("province__successor_id", "province_id"),  # the current province
+        "commune": F("commune_id"),  # None for an entry of the province itself
+        "capital_type": F("capital_type"),
+        "source": F("source"),
+    }
+
+    def planned_split(self, *fields: str, as_of=None) -> dict[tuple, int]:
+        """Planned VND split by `fields` (of PLAN_SPLITS: the current province, an entry of a legacy province
+        counting for the province it became part of; capital type; source), as decided on or before `as_of`:
+        {(value, ...): amount}. One grouped sum."""
+        entries = self.capital_changing().order_by()
+        if as_of is not None:
+            entries = entries.filter(decided_on__lte=as_of)
+        paths = {f"k{i}": self.PLAN_SPLITS[field] for i, field in enumerate(fields)}
+        rows = entries.values(**paths).annotate(total=Sum("amount"))
+        return {tuple(row[alias] for alias in paths): row["total"] for row in rows}
 
     def total(self) -> int:
         """Planned capital in VND: assignments plus adjustments; extensions add nothing."""

@@ -99,6 +99,36 @@ class WorkQuerySet(JurisdictionQuerySet):
                 rows[row["key"]][name] = row["total"]
         return [rows[key] for key in sorted(rows, key=lambda k: (k is None, k))]
 
+    # What `capital_by` splits by: the path from an allocation or a disbursement.
+    CAPITAL_SPLITS = {
+        "province": "work__commune__current_province",
+        "commune": "work__commune",
+        "work": "work",
+        "capital_type": "capital_type",
+        "source": "source",
+    }
+
+    def capital_by(self, *fields: str, year: int | None = None, as_of=None) -> dict[tuple, dict]:
+        """The works' allocated and net disbursed VND split by `fields` (of CAPITAL_SPLITS: the current
+        province, commune, work, capital type, source), for a plan year or all, as of a date or all entries:
+        {(value, ...): {"allocated": ..., "disbursed": ...}}. Two grouped sums, whatever the split."""
+        unknown = set(fields) - set(self.CAPITAL_SPLITS)
+        if not fields or unknown:
+            raise ValueError(f"Cannot split capital by {fields!r}: of {', '.join(self.CAPITAL_SPLITS)}")
+        allocations, disbursements = self._capital_entries(year=year, as_of=as_of)
+        paths = {f"k{i}": F(self.CAPITAL_SPLITS[field]) for i, field in enumerate(fields)}
+        split: dict[tuple, dict] = {}
+        for name, entries in (("allocated", allocations), ("disbursed", disbursements)):
+            for row in entries.values(**paths).annotate(total=Sum("amount")):
+                key = tuple(row[alias] for alias in paths)
+                split.setdefault(key, {"allocated": 0, "disbursed": 0})[name] = row["total"]
+        return split
+
+    def count_by(self, field: str) -> dict:
+        """The number of works per current province, commune (STATUS_GROUPS): one grouped count."""
+        rows = self.order_by().values(key=F(self.STATUS_GROUPS[field])).annotate(count=Count("pk"))
+        return {row["key"]: row["count"] for row in rows}
+
     def with_progress(self):
         """Annotate the latest reported physical progress (%) and its date."""
         latest = _related(self, "progress_reports").objects.filter(work=OuterRef("pk")).order_by("-reported_on", "-pk")

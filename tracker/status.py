@@ -1,10 +1,12 @@
 """The tables of the disbursement status pages, read through the querysets (`restrict(user, "view")`,
-`disbursement_status`, `planned_by`, `with_capital`): a fixed number of grouped queries whatever the data
-size. Figures stay typed (integers of đồng, Decimal rates); the templates present them.
+`count_by`, `capital_by`, `planned_split`, `with_capital`): a fixed number of grouped queries whatever the
+data size. Figures stay typed (integers of đồng, Decimal rates); the templates present them.
 
-- `province_table`: the current provinces of the user's jurisdiction (a legacy province's data counts for
-  the province it became part of), with the capital planned for them;
-- `commune_table`: the communes of a province that hold works (legacy communes apart, as recorded);
+- `overview_tables`: the current provinces of the user's jurisdiction (a legacy province's data counts for
+  the province it became part of), with the capital planned for them, and the splits by capital type and
+  source;
+- `province_tables`: the communes of a province that hold works (legacy communes apart, as recorded), the
+  province's whole plan in the total, and the splits;
 - `work_table`: the works of a commune with capital in the plan year.
 """
 
@@ -14,7 +16,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,7 @@ from kernel.numbers import format_date
 from kernel.presentation import COUNT, MONEY, PERCENT, rate
 from kernel.text import fold
 from localities.models import Commune, Province
+from programs.choices import CapitalSourceChoices, CapitalTypeChoices
 from programs.models import CapitalPlanEntry
 
 from .models import Allocation, Work
@@ -49,7 +52,7 @@ class StatusQuery:
 @dataclass
 class StatusRow:
     name: str
-    works: int = 0
+    works: int | None = 0  # None where works are not counted (a split by capital type or source)
     allocated: int = 0
     disbursed: int = 0
     planned: int | None = None  # known for provinces (and communes with plans of their own)
@@ -75,7 +78,7 @@ def total_row(rows: list[StatusRow], name: str, *, planned: int | None = None) -
         planned = sum(row.planned for row in rows)
     return StatusRow(
         name=name,
-        works=sum(row.works for row in rows),
+        works=None if any(row.works is None for row in rows) else sum(row.works for row in rows),
         allocated=sum(row.allocated for row in rows),
         disbursed=sum(row.disbursed for row in rows),
         planned=planned,
@@ -86,58 +89,104 @@ def query_string(query: StatusQuery) -> str:
     return f"?year={query.year}&as_of={query.as_of:%d/%m/%Y}"
 
 
-def province_table(user, query: StatusQuery) -> list[StatusRow]:
-    """One row per current province of the jurisdiction: works with capital in the year, planned,
-    allocated and disbursed as of the date."""
+@dataclass
+class StatusTables:
+    """A page's table (a row per unit), its total row, and the same capital split by capital type and by
+    source (`splits["capital_type"]`, `splits["source"]`)."""
+
+    rows: list[StatusRow]
+    total: StatusRow
+    splits: dict[str, list[StatusRow]]
+
+
+SPLITS = {"capital_type": CapitalTypeChoices, "source": CapitalSourceChoices}
+SPLIT_FIELDS = ("capital_type", "source")
+
+
+def _splits(figures: dict[tuple, dict], planned: dict[tuple, int]) -> dict[str, list[StatusRow]]:
+    """Per capital type (both always listed) and per source (those with capital), from sums keyed by
+    (unit, capital type, source)."""
+    tables = {}
+    for position, field in enumerate(SPLIT_FIELDS, start=1):
+        rows = {value: StatusRow(name=str(label), works=None, planned=0) for value, label in SPLITS[field].choices}
+        for key, sums in figures.items():
+            rows[key[position]].allocated += sums["allocated"]
+            rows[key[position]].disbursed += sums["disbursed"]
+        for key, amount in planned.items():
+            rows[key[position]].planned += amount
+        tables[field] = [
+            row for row in rows.values() if field == "capital_type" or row.allocated or row.disbursed or row.planned
+        ]
+    return tables
+
+
+def _by_unit(figures: dict[tuple, dict]) -> dict:
+    units: dict = {}
+    for (unit, *_rest), sums in figures.items():
+        into = units.setdefault(unit, {"allocated": 0, "disbursed": 0})
+        into["allocated"] += sums["allocated"]
+        into["disbursed"] += sums["disbursed"]
+    return units
+
+
+def overview_tables(user, query: StatusQuery) -> StatusTables:
+    """One row per current province of the jurisdiction (a legacy province's data counts for the province it
+    became part of): works with capital in the year, planned, allocated and disbursed as of the date; and the
+    splits. Five grouped queries, whatever the data."""
     works = Work.objects.restrict(user, VIEW).in_year(query.year)
-    status = {row["key"]: row for row in works.disbursement_status("province", year=query.year, as_of=query.as_of)}
+    counts = works.count_by("province")
+    figures = works.capital_by("province", *SPLIT_FIELDS, year=query.year, as_of=query.as_of)
     plans = CapitalPlanEntry.objects.restrict(user, VIEW).in_year(query.year)
-    planned = plans.planned_by("province", as_of=query.as_of)
+    planned = plans.planned_split("province", *SPLIT_FIELDS, as_of=query.as_of)
+    sums, planned_per_province = _by_unit(figures), {}
+    for (province_id, *_rest), amount in planned.items():
+        planned_per_province[province_id] = planned_per_province.get(province_id, 0) + amount
     provinces = sorted(Province.objects.current().in_jurisdiction(user).only("pk", "name"), key=lambda p: fold(p.name))
-    rows = []
-    for province in provinces:
-        figures = status.get(province.pk, {})
-        rows.append(
-            StatusRow(
-                name=province.name,
-                works=figures.get("works", 0),
-                allocated=figures.get("allocated", 0),
-                disbursed=figures.get("disbursed", 0),
-                planned=planned.get(province.pk, 0),
-                url=reverse("status:province", args=[province.pk]) + query_string(query),
-            )
-        )
-    return rows
-
-
-def commune_table(user, province, query: StatusQuery) -> list[StatusRow]:
-    """One row per commune of a current province holding works with capital in the year (a legacy commune
-    apart, as the data was recorded)."""
-    works = Work.objects.restrict(user, VIEW).within(province).in_year(query.year)
-    status = works.disbursement_status("commune", year=query.year, as_of=query.as_of)
-    plans = CapitalPlanEntry.objects.restrict(user, VIEW).in_year(query.year)
-    planned = plans.filter(commune__in=[row["key"] for row in status]).planned_by("commune", as_of=query.as_of)
-    communes = Commune.objects.filter(pk__in=[row["key"] for row in status]).select_related("district", "province")
-    names = {commune.pk: str(commune) for commune in communes}
     rows = [
         StatusRow(
-            name=names.get(row["key"], "—"),
-            works=row["works"],
-            allocated=row["allocated"],
-            disbursed=row["disbursed"],
-            planned=planned.get(row["key"]),
-            url=reverse("status:commune", args=[row["key"]]) + query_string(query),
+            name=province.name,
+            works=counts.get(province.pk, 0),
+            allocated=sums.get(province.pk, {}).get("allocated", 0),
+            disbursed=sums.get(province.pk, {}).get("disbursed", 0),
+            planned=planned_per_province.get(province.pk, 0),
+            url=reverse("status:province", args=[province.pk]) + query_string(query),
         )
-        for row in status
+        for province in provinces
     ]
-    return sorted(rows, key=lambda row: fold(row.name))
+    return StatusTables(rows=rows, total=total_row(rows, _("Total")), splits=_splits(figures, planned))
 
 
-def province_planned(user, province, query: StatusQuery) -> int:
-    """The capital planned for a current province in the year as of the date: its own entries, its
-    communes' and those of the legacy provinces merged into it."""
+def province_tables(user, province, query: StatusQuery) -> StatusTables:
+    """One row per commune of a current province holding works with capital in the year (a legacy commune
+    apart, as the data was recorded), with the plans made for it; the total with the province's whole plan
+    (its own entries, its communes' and those of the legacy provinces merged into it); and the splits."""
+    works = Work.objects.restrict(user, VIEW).within(province).in_year(query.year)
+    counts = works.count_by("commune")
+    figures = works.capital_by("commune", *SPLIT_FIELDS, year=query.year, as_of=query.as_of)
     plans = CapitalPlanEntry.objects.restrict(user, VIEW).in_year(query.year)
-    return plans.planned_by("province", as_of=query.as_of).get(province.pk, 0)
+    plans = plans.filter(Q(province=province) | Q(province__successor=province))
+    planned = plans.planned_split("commune", *SPLIT_FIELDS, as_of=query.as_of)
+    sums, planned_per_commune = _by_unit(figures), {}
+    for (commune_id, *_rest), amount in planned.items():
+        if commune_id is not None:
+            planned_per_commune[commune_id] = planned_per_commune.get(commune_id, 0) + amount
+    communes = Commune.objects.filter(pk__in=list(counts)).select_related("district", "province")
+    rows = sorted(
+        (
+            StatusRow(
+                name=str(commune),
+                works=counts[commune.pk],
+                allocated=sums.get(commune.pk, {}).get("allocated", 0),
+                disbursed=sums.get(commune.pk, {}).get("disbursed", 0),
+                planned=planned_per_commune.get(commune.pk),
+                url=reverse("status:commune", args=[commune.pk]) + query_string(query),
+            )
+            for commune in communes
+        ),
+        key=lambda row: fold(row.name),
+    )
+    total = total_row(rows, _("Total"), planned=sum(planned.values()))
+    return StatusTables(rows=rows, total=total, splits=_splits(figures, planned))
 
 
 def work_table(user, commune, query: StatusQuery):

@@ -81,15 +81,23 @@ def _commune_crumb(commune, query, *, link: bool):
     return (str(commune), url)
 
 
+def _splits(tables):
+    """The split tables with their titles, as the template lists them."""
+    return [
+        (_("By capital type"), tables.splits["capital_type"], status.total_row(tables.splits["capital_type"], "")),
+        (_("By source"), tables.splits["source"], status.total_row(tables.splits["source"], "")),
+    ]
+
+
 @login_required
 def overview(request):
     form, query = _status_query(request)
-    rows = status.province_table(request.user, query)
-    total = status.total_row(rows, _("Total"))
+    tables = status.overview_tables(request.user, query)
     if _wants_export(request):
         columns = status.unit_columns(_("Province"))
-        return _export([*rows, total], columns, query=query, place=_("All provinces"), name=_("Provinces"))
-    context = _context(request, form, query, rows=rows, total=total)
+        rows = [*tables.rows, tables.total]
+        return _export(rows, columns, query=query, place=_("All provinces"), name=_("Provinces"))
+    context = _context(request, form, query, rows=tables.rows, total=tables.total, splits=_splits(tables))
     return render(request, "tracker/status/overview.html", context)
 
 
@@ -97,18 +105,18 @@ def overview(request):
 def province(request, pk: int):
     unit = get_object_or_404(Province.objects.current().in_jurisdiction(request.user), pk=pk)
     form, query = _status_query(request)
-    rows = status.commune_table(request.user, unit, query)
-    total = status.total_row(rows, _("Total"), planned=status.province_planned(request.user, unit, query))
+    tables = status.province_tables(request.user, unit, query)
     if _wants_export(request):
         columns = status.unit_columns(_("Commune"))
-        return _export([*rows, total], columns, query=query, place=unit.name, name=unit.name)
+        return _export([*tables.rows, tables.total], columns, query=query, place=unit.name, name=unit.name)
     context = _context(
         request,
         form,
         query,
         unit=unit,
-        rows=rows,
-        total=total,
+        rows=tables.rows,
+        total=tables.total,
+        splits=_splits(tables),
         breadcrumbs=[(unit.name, None)],
     )
     return render(request, "tracker/status/province.html", context)

@@ -235,3 +235,37 @@ def test_a_table_exports_to_xlsx_as_shown(ledger, make_official, client):
     assert numbers(html, ledger.p1.name)[:5] == [
         vnd(v) for v in (3, 5_900_000_000, 3_000_000_000, 2_900_000_000, 420_000_000)
     ]
+
+
+def test_the_capital_is_split_by_type_and_source(ledger, make_official, client):
+    work = ledger.works["c2"]
+    AllocationFactory(
+        work=work,
+        amount=60_000_000,
+        capital_type=CapitalTypeChoices.RECURRENT,
+        source=CapitalSourceChoices.PROVINCE,
+        decided_on=datetime.date(2024, 2, 1),
+    )
+    services.disbursement_record(
+        work=work,
+        year=2024,
+        source=CapitalSourceChoices.PROVINCE,
+        capital_type=CapitalTypeChoices.RECURRENT,
+        amount=25_000_000,
+        voucher_number="PC-SN-1",
+        paid_on=datetime.date(2024, 5, 5),
+    )
+    client.force_login(make_official(Role.VIEWER, Level.PROVINCE, ledger.p1))
+    for url in (status_url(), status_url("status:province", ledger.p1.pk)):
+        html = client.get(url).content.decode()
+        # P1: 3.000 million of investment from the central budget (420 disbursed by 30/06), and the new
+        # recurrent entry from the province's budget; the plans are all investment from the central budget.
+        assert numbers(html, "Vốn đầu tư phát triển")[1:5] == [
+            vnd(5_900_000_000),
+            vnd(3_000_000_000),
+            vnd(2_900_000_000),
+            vnd(420_000_000),
+        ]
+        assert numbers(html, "Vốn sự nghiệp")[1:5] == ["0", vnd(60_000_000), vnd(-60_000_000), vnd(25_000_000)]
+        assert numbers(html, "Ngân sách trung ương")[4] == vnd(420_000_000)
+        assert numbers(html, "Ngân sách địa phương: cấp tỉnh")[2:4] == [vnd(60_000_000), vnd(-60_000_000)]
