@@ -30,6 +30,7 @@ from localities.models import Commune, Province
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices
 from programs.models import CapitalPlanEntry
 
+from .choices import ROAD_TYPES, CapacityUnitChoices, WorkTypeChoices
 from .models import Allocation, Work
 
 
@@ -245,3 +246,58 @@ def preamble(place: str, query: StatusQuery) -> list[str]:
         % {"day": format_date(query.as_of)},
         _("Exported on %(moment)s") % {"moment": timezone.localtime().strftime("%d/%m/%Y %H:%M")},
     ]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Infrastructure: works by type, started and completed, capacity built against planned
+
+
+@dataclass
+class InfrastructureRow:
+    work_type: str
+    unit: str
+    works: int
+    started: int
+    completed: int
+    planned: Decimal | None
+    done: Decimal | None
+
+    @property
+    def type_label(self) -> str:
+        return (
+            str(WorkTypeChoices(self.work_type).label) if self.work_type in WorkTypeChoices.values else self.work_type
+        )
+
+    @property
+    def unit_label(self) -> str:
+        return str(CapacityUnitChoices(self.unit).label) if self.unit in CapacityUnitChoices.values else ""
+
+
+def infrastructure_rows(works, query: StatusQuery) -> list[InfrastructureRow]:
+    return [
+        InfrastructureRow(
+            work_type=row["work_type"],
+            unit=row["capacity_unit"],
+            works=row["works"],
+            started=row["started"],
+            completed=row["completed"],
+            planned=row["planned"],
+            done=row["done"],
+        )
+        for row in works.infrastructure(as_of=query.as_of)
+    ]
+
+
+def roads_summary(rows: list[InfrastructureRow]) -> dict | None:
+    """The roads as officials quote them: started and completed of those planned, km built of km planned."""
+    roads = [row for row in rows if row.work_type in ROAD_TYPES]
+    if not roads:
+        return None
+    in_km = [row for row in roads if row.unit == CapacityUnitChoices.KM]
+    return {
+        "works": sum(row.works for row in roads),
+        "started": sum(row.started for row in roads),
+        "completed": sum(row.completed for row in roads),
+        "km_planned": sum((row.planned or 0) for row in in_km),
+        "km_done": sum((row.done or 0) for row in in_km),
+    }

@@ -9,4 +9,5 @@ urlpatterns = [
     path("province/<int:pk>/", views.province, name="province"),
     path("commune/<int:pk>/", views.commune, name="commune"),
     path("work/<int:pk>/", views.work, name="work"),
+    path("infrastructure/", views.infrastructure, name="infrastructure"),
 ]

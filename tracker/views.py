@@ -177,3 +177,31 @@ def work(request, pk: int):
         ],
     )
     return render(request, "tracker/status/work.html", context)
+
+
+@login_required
+def infrastructure(request):
+    """Works by type: started and completed, capacity built against planned (km of road, classrooms, ...),
+    for the jurisdiction or one of its current provinces (`?province=`)."""
+    form, query = _status_query(request)
+    unit = None
+    works = Work.objects.restrict(request.user, VIEW).in_year(query.year)
+    if request.GET.get("province", "").isdigit():
+        provinces = Province.objects.current().in_jurisdiction(request.user)
+        unit = get_object_or_404(provinces, pk=int(request.GET["province"]))
+        works = works.within(unit)
+    rows = status.infrastructure_rows(works, query)
+    crumbs = (
+        [(_("Infrastructure"), None)] if unit is None else [_province_crumb(unit, query), (_("Infrastructure"), None)]
+    )
+    context = _context(
+        request,
+        form,
+        query,
+        exportable=False,
+        unit=unit,
+        rows=rows,
+        roads=status.roads_summary(rows),
+        breadcrumbs=crumbs,
+    )
+    return render(request, "tracker/status/infrastructure.html", context)

@@ -62,3 +62,11 @@ def ddmmyyyy(value):
 def rate_of(part, whole):
     """`{{ disbursed|rate_of:allocated|percent }}`: part / whole as a percentage, None when the whole is nothing."""
     return rate(part, whole)
+
+
+@register.filter
+def number(value):
+    """A quantity (72.47 km) as the interface writes it: 72,47; "—" for none."""
+    if value is None or value == "":
+        return NOTHING
+    return format_number(Decimal(str(value)), NumberStyle.active())

@@ -259,3 +259,18 @@ def test_the_status_pages_read_the_published_figures(demo_output, client):
     for figure in ("249", "150.823.000.000"):
         assert figure in total, (figure, total)
     assert "Bắc Kạn (cũ)" in html  # the legacy communes, as recorded
+
+
+@pytest.mark.django_db
+def test_the_infrastructure_page_reads_the_roads_as_published(demo_output, client):
+    """Quảng Ninh 2025's roads: 70 of 73 started, 44 completed, 72,47 of 151,9 km."""
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    client.force_login(User.objects.create_superuser(username="roads-reader", password="x-Secret-123"))
+    quang_ninh = Province.objects.current().get(code="22")
+    with translation.override("vi"):
+        url = reverse("status:infrastructure")
+    html = client.get(url, {"year": "2025", "province": quang_ninh.pk}).content.decode()
+    assert "70 trong số 73 công trình đã khởi công, 44 đã hoàn thành" in html
+    assert "72,47 / 151,9 km" in html

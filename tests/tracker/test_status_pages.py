@@ -269,3 +269,32 @@ def test_the_capital_is_split_by_type_and_source(ledger, make_official, client):
         assert numbers(html, "Vốn sự nghiệp")[1:5] == ["0", vnd(60_000_000), vnd(-60_000_000), vnd(25_000_000)]
         assert numbers(html, "Ngân sách trung ương")[4] == vnd(420_000_000)
         assert numbers(html, "Ngân sách địa phương: cấp tỉnh")[2:4] == [vnd(60_000_000), vnd(-60_000_000)]
+
+
+def test_infrastructure_counts_works_and_what_was_built_as_of_the_date(ledger, make_official, client):
+    from tracker.choices import CapacityUnitChoices, WorkStatusChoices, WorkTypeChoices
+
+    road = ledger.works["c1"]
+    road.work_type, road.capacity, road.capacity_unit = WorkTypeChoices.ROAD_IN_VILLAGE, 3, CapacityUnitChoices.KM
+    road.status = WorkStatusChoices.UNDER_CONSTRUCTION
+    road.save()
+    for day, done in ((datetime.date(2024, 3, 1), "0.8"), (datetime.date(2024, 7, 1), "2.5")):
+        services.progress_report_record(
+            work=road,
+            reported_on=day,
+            progress_percent=30,
+            quantity_done=done,
+            status=WorkStatusChoices.UNDER_CONSTRUCTION,
+        )
+    client.force_login(make_official(Role.VIEWER, Level.PROVINCE, ledger.p1))
+    with translation.override("vi"):
+        url = reverse("status:infrastructure")
+    html = client.get(url, {"year": "2024", "as_of": "30/06/2024"}).content.decode()
+    # P1's three works are roads (the factories' inter-village roads, without a length, and this one).
+    assert "1 trong số 3 công trình đã khởi công, 0 đã hoàn thành" in html and "0,8 / 3 km" in html
+    html = client.get(url, {"year": "2024", "as_of": "31/12/2024"}).content.decode()
+    assert "2,5 / 3 km" in html
+    assert client.get(url, {"province": ledger.p2.pk}).status_code == 404  # not their province
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, {"year": "2024", "as_of": "30/06/2024", "province": ledger.p1.pk})
+    assert len(queries) <= 12
