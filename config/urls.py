@@ -7,10 +7,13 @@ from django.views.generic import RedirectView
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
 admin.site.index_title = settings.ADMIN_INDEX_TITLE
+# The admin's "View site" link leads to the disbursement status pages.
+admin.site.site_url = "/status/"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The home page is the disbursement status (it asks to log in first); the admin is one click away.
+    path("", RedirectView.as_view(pattern_name="status:overview", permanent=False)),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

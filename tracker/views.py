@@ -2,8 +2,11 @@
 every figure is of the official's jurisdiction (`restrict(user, "view")`); a unit or work outside it
 answers "not found"."""
 
+from functools import wraps
+
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,13 +16,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel import forms as kernel_forms
-from kernel.access import VIEW
+from kernel.access import VIEW, may
 from kernel.exports import export_response
 from kernel.text import fold
 from localities.models import Commune, Province
 
 from . import status
 from .models import Work
+
+
+def status_page(view):
+    """Login required; then the page is for whoever may read works (`may(user, "view", Work)`: every role),
+    its figures of their jurisdiction."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not may(request.user, VIEW, Work):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(checked)
 
 
 class StatusForm(forms.Form):
@@ -89,7 +105,7 @@ def _splits(tables):
     ]
 
 
-@login_required
+@status_page
 def overview(request):
     form, query = _status_query(request)
     tables = status.overview_tables(request.user, query)
@@ -101,7 +117,7 @@ def overview(request):
     return render(request, "tracker/status/overview.html", context)
 
 
-@login_required
+@status_page
 def province(request, pk: int):
     unit = get_object_or_404(Province.objects.current().in_jurisdiction(request.user), pk=pk)
     form, query = _status_query(request)
@@ -122,7 +138,7 @@ def province(request, pk: int):
     return render(request, "tracker/status/province.html", context)
 
 
-@login_required
+@status_page
 def commune(request, pk: int):
     unit = get_object_or_404(Commune.objects.in_jurisdiction(request.user).select_related("current_province"), pk=pk)
     form, query = _status_query(request)
@@ -147,7 +163,7 @@ def commune(request, pk: int):
     return render(request, "tracker/status/commune.html", context)
 
 
-@login_required
+@status_page
 def work(request, pk: int):
     found = (
         Work.objects.restrict(request.user, VIEW)
@@ -179,7 +195,7 @@ def work(request, pk: int):
     return render(request, "tracker/status/work.html", context)
 
 
-@login_required
+@status_page
 def infrastructure(request):
     """Works by type: started and completed, capacity built against planned (km of road, classrooms, ...),
     for the jurisdiction or one of its current provinces (`?province=`)."""

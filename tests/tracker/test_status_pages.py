@@ -298,3 +298,38 @@ def test_infrastructure_counts_works_and_what_was_built_as_of_the_date(ledger, m
     with CaptureQueriesContext(connection) as queries:
         client.get(url, {"year": "2024", "as_of": "30/06/2024", "province": ledger.p1.pk})
     assert len(queries) <= 12
+
+
+def test_the_home_page_is_the_status_and_the_admin_links_to_it(make_official, client, world):
+    response = client.get("/")
+    assert response.status_code == 302 and response.url == reverse("status:overview")
+    client.force_login(make_official(Role.VIEWER, Level.COMMUNE, world.c1))
+    assert client.get(response.url).status_code == 200
+    assert 'href="/status/"' in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.DATA_ENTRY, Role.APPROVER, Role.NATIONAL_ADMIN])
+@pytest.mark.parametrize("level", list(Level))
+def test_every_role_at_every_level_reads_the_pages_of_its_jurisdiction(world, make_official, client, role, level):
+    if role == Role.NATIONAL_ADMIN and level != Level.NATIONAL:
+        pytest.skip("national administrators hold the whole country")
+    unit = {Level.NATIONAL: None, Level.PROVINCE: world.p1, Level.COMMUNE: world.c1}[level]
+    client.force_login(make_official(role, level, unit))
+    inside = {
+        "overview": status_url(),
+        "province": status_url("status:province", world.p1.pk),
+        "commune": status_url("status:commune", world.c1.pk),
+        "work": status_url("status:work", world.works["c1"].pk),
+        "infrastructure": status_url("status:infrastructure"),
+    }
+    outside = [status_url("status:province", world.p2.pk), status_url("status:work", world.works["c3"].pk)]
+    assert {name: client.get(url).status_code for name, url in inside.items()} == dict.fromkeys(inside, 200)
+    expected = 200 if level == Level.NATIONAL else 404
+    assert [client.get(url).status_code for url in outside] == [expected, expected]
+
+
+def test_a_user_without_a_role_is_refused(world, client):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user(username="no-role", password="x-Secret-123", is_staff=True))
+    assert client.get(status_url()).status_code == 403
