@@ -1,4 +1,18 @@
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from kernel.querysets import JurisdictionQuerySet
@@ -6,7 +20,7 @@ from localities.querysets import unit_scope
 from programs.models import Component
 from programs.querysets import CAPITAL_CHANGING_KINDS
 
-from .choices import FINISHED_STATUSES, STARTED_STATUSES
+from .choices import FINISHED_STATUSES, STARTED_STATUSES, WorkStatusChoices
 
 
 def _related(queryset, name: str):
@@ -159,12 +173,50 @@ class WorkQuerySet(JurisdictionQuerySet):
                 rows[key]["done"] = row["done"]
         return [rows[key] for key in sorted(rows)]
 
-    def with_progress(self):
-        """Annotate the latest reported physical progress (%) and its date."""
+    def with_progress(self, *, as_of=None):
+        """Annotate the latest reported physical progress (%) and its date (on or before `as_of`, if given)."""
         latest = _related(self, "progress_reports").objects.filter(work=OuterRef("pk")).order_by("-reported_on", "-pk")
+        if as_of is not None:
+            latest = latest.filter(reported_on__lte=as_of)
         return self.annotate(
             progress_percent=Subquery(latest.values("progress_percent")[:1]),
             progress_on=Subquery(latest.values("reported_on")[:1]),
+        )
+
+    def below_rate(self, percent, *, year: int | None = None, as_of=None):
+        """Works with capital allocated whose disbursement rate is below `percent` (of what was allocated,
+        for a plan year, as of a date), worst first; annotated as `with_capital` does. Exact integer
+        arithmetic: disbursed × 100 < percent × allocated."""
+        numerator, denominator = Decimal(str(percent)).as_integer_ratio()
+        whole = BigIntegerField()
+        return (
+            self.with_capital(year, as_of=as_of)
+            .filter(allocated__gt=0)
+            .alias(
+                scaled=ExpressionWrapper(F("disbursed") * 100 * denominator, output_field=whole),
+                limit=ExpressionWrapper(F("allocated") * numerator, output_field=whole),
+            )
+            .filter(scaled__lt=F("limit"))
+            .order_by(ExpressionWrapper(F("disbursed") * 1_000_000 / F("allocated"), output_field=whole), "code")
+        )
+
+    def stale(self, *, days: int, as_of):
+        """Works under construction with no progress report in the `days` before `as_of` (or none at all),
+        the longest silent first; annotated as `with_progress(as_of=)` does."""
+        since = as_of - datetime.timedelta(days=days)
+        return (
+            self.filter(status=WorkStatusChoices.UNDER_CONSTRUCTION)
+            .with_progress(as_of=as_of)
+            .filter(Q(progress_on__isnull=True) | Q(progress_on__lt=since))
+            .order_by(F("progress_on").asc(nulls_first=True), "code")
+        )
+
+    def overdue(self, *, as_of):
+        """Works whose planned completion date has passed by `as_of` and that are not completed."""
+        return (
+            self.filter(planned_completion_date__lt=as_of)
+            .exclude(status__in=FINISHED_STATUSES)
+            .exclude(status=WorkStatusChoices.CANCELLED)
         )
 
 

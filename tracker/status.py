@@ -32,6 +32,7 @@ from programs.models import CapitalPlanEntry
 
 from .choices import ROAD_TYPES, CapacityUnitChoices, WorkTypeChoices
 from .models import Allocation, Work
+from .services import disbursement_deadline
 
 
 @dataclass(frozen=True)
@@ -301,3 +302,71 @@ def roads_summary(rows: list[InfrastructureRow]) -> dict | None:
         "km_planned": sum((row.planned or 0) for row in in_km),
         "km_done": sum((row.done or 0) for row in in_km),
     }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Lagging: communes and works behind
+
+
+@dataclass
+class Lagging:
+    threshold: Decimal
+    days: int
+    communes: list[StatusRow]  # under the threshold, worst first
+    communes_with_capital: int
+    works_below: list  # works under the threshold, worst first (at most LAGGING_LIMIT)
+    stale: list  # works under construction without a recent progress report
+    overdue: list  # works past their planned completion, not completed
+    deadline: datetime.date  # when the year's capital must be disbursed (unless extended)
+    left: int  # allocated, not yet disbursed, of the year's capital
+
+
+LAGGING_LIMIT = 100
+
+
+def lagging(user, query: StatusQuery, *, threshold: Decimal, days: int, province=None) -> Lagging:
+    """Who is behind, as of the date: communes and works whose disbursement rate is under `threshold` %,
+    works under construction with no progress report for `days` days, works past their planned completion;
+    and what is left to disburse of the year's capital by its deadline (31 January of the next year)."""
+    works = Work.objects.restrict(user, VIEW).in_year(query.year)
+    if province is not None:
+        works = works.within(province)
+    by_commune = works.capital_by("commune", year=query.year, as_of=query.as_of)
+    with_capital = {key[0]: sums for key, sums in by_commune.items() if sums["allocated"] > 0}
+    behind = {
+        commune: sums
+        for commune, sums in with_capital.items()
+        if sums["disbursed"] * 100 < threshold * sums["allocated"]
+    }
+    communes = Commune.objects.filter(pk__in=list(behind)).select_related("district", "province")
+    rows = sorted(
+        (
+            StatusRow(
+                name=str(commune),
+                works=None,
+                allocated=behind[commune.pk]["allocated"],
+                disbursed=behind[commune.pk]["disbursed"],
+                url=reverse("status:commune", args=[commune.pk]) + query_string(query),
+            )
+            for commune in communes
+        ),
+        key=lambda row: (row.rate_of_allocated, fold(row.name)),
+    )
+    related = ("commune__district", "commune__province")
+    return Lagging(
+        threshold=threshold,
+        days=days,
+        communes=rows,
+        communes_with_capital=len(with_capital),
+        works_below=list(
+            works.below_rate(threshold, year=query.year, as_of=query.as_of).select_related(*related)[:LAGGING_LIMIT]
+        ),
+        stale=list(works.stale(days=days, as_of=query.as_of).select_related(*related)[:LAGGING_LIMIT]),
+        overdue=list(
+            works.overdue(as_of=query.as_of)
+            .select_related(*related)
+            .order_by("planned_completion_date", "code")[:LAGGING_LIMIT]
+        ),
+        deadline=disbursement_deadline(query.year),
+        left=sum(sums["allocated"] - sums["disbursed"] for sums in with_capital.values()),
+    )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("commune/<int:pk>/", views.commune, name="commune"),
     path("work/<int:pk>/", views.work, name="work"),
     path("infrastructure/", views.infrastructure, name="infrastructure"),
+    path("lagging/", views.lagging, name="lagging"),
 ]

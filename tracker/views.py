@@ -2,6 +2,7 @@
 every figure is of the official's jurisdiction (`restrict(user, "view")`); a unit or work outside it
 answers "not found"."""
 
+from decimal import Decimal
 from functools import wraps
 
 from django import forms
@@ -216,8 +217,46 @@ def infrastructure(request):
         query,
         exportable=False,
         unit=unit,
+        keep_province=True,
         rows=rows,
         roads=status.roads_summary(rows),
         breadcrumbs=crumbs,
     )
     return render(request, "tracker/status/infrastructure.html", context)
+
+
+class LaggingForm(StatusForm):
+    threshold = kernel_forms.DecimalField(
+        label=gettext_lazy("disbursement rate under (%)"), required=False, min_value=0, max_value=100
+    )
+    days = kernel_forms.IntegerField(label=gettext_lazy("no progress report for (days)"), required=False, min_value=1)
+
+
+LAGGING_DEFAULTS = {"threshold": Decimal(20), "days": 90}
+
+
+@status_page
+def lagging(request):
+    """Who is behind: communes and works under a disbursement rate, works without recent progress reports,
+    works past their planned completion; for the jurisdiction or one of its current provinces."""
+    form, query = _status_query(request)
+    extra = LaggingForm(request.GET or None)
+    if extra.is_bound:
+        extra.is_valid()
+    given = getattr(extra, "cleaned_data", {})
+    threshold = given.get("threshold") if given.get("threshold") is not None else LAGGING_DEFAULTS["threshold"]
+    days = given.get("days") or LAGGING_DEFAULTS["days"]
+    if not extra.is_bound:
+        extra = LaggingForm(initial={"year": query.year, "as_of": query.as_of, **LAGGING_DEFAULTS})
+    unit = None
+    if request.GET.get("province", "").isdigit():
+        provinces = Province.objects.current().in_jurisdiction(request.user)
+        unit = get_object_or_404(provinces, pk=int(request.GET["province"]))
+    report = status.lagging(request.user, query, threshold=threshold, days=days, province=unit)
+    crumbs = [(_("Lagging"), None)]
+    if unit is not None:
+        crumbs.insert(0, _province_crumb(unit, query))
+    context = _context(
+        request, extra, query, exportable=False, unit=unit, keep_province=True, report=report, breadcrumbs=crumbs
+    )
+    return render(request, "tracker/status/lagging.html", context)
