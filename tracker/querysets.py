@@ -21,6 +21,7 @@ from programs.models import Component
 from programs.querysets import CAPITAL_CHANGING_KINDS
 
 from .choices import FINISHED_STATUSES, STARTED_STATUSES, WorkStatusChoices
+from .choices import PovertyStatusChoices as Poverty
 
 
 def _related(queryset, name: str):
@@ -252,6 +253,50 @@ class HouseholdQuerySet(JurisdictionQuerySet):
         if type(unit).__name__ == "Village":
             return self.filter(village=unit)
         return self.filter(unit_scope(unit, "commune"))
+
+    # What `poverty_status` groups by: the path from a household.
+    POVERTY_GROUPS = {"province": "commune__current_province", "commune": "commune", "ethnic_group": "ethnic_group"}
+
+    def poverty_status(self, *by: str, year: int) -> dict[tuple, dict]:
+        """Per current province, commune and/or ethnic group (`by`, of POVERTY_GROUPS): the households
+        registered, and of the year's statuses the poor, near-poor, newly escaped, and newly poor (poor this
+        year, not poor or escaped the year before: fell into poverty); the households supported in the year
+        and the support's VND. Keyed by a tuple of the groups' values. Counts only (no personal data). Four
+        grouped queries, whatever the grouping."""
+        paths = [self.POVERTY_GROUPS[field] for field in by]
+        Assessment, Support = _related(self, "assessments"), _related(self, "supports")
+        households = self.order_by().values("pk")
+        figures: dict[tuple, dict] = {}
+        empty = dict.fromkeys(
+            ("households", "poor", "near_poor", "escaped", "newly_poor", "supported", "support_vnd"), 0
+        )
+
+        def grouped(queryset, prefix: str = "", extra: tuple = ()):
+            keys = {f"k{i}": F(prefix + path) for i, path in enumerate(paths)}
+            return queryset.values(*extra, **keys), list(keys)
+
+        def row(item, aliases):
+            return figures.setdefault(tuple(item[alias] for alias in aliases), dict(empty))
+
+        values, aliases = grouped(self.order_by())
+        for item in values.annotate(count=Count("pk")):
+            row(item, aliases)["households"] = item["count"]
+        assessments = Assessment.objects.filter(household__in=households, year=year).order_by()
+        values, aliases = grouped(assessments, "household__", extra=("status",))
+        for item in values.annotate(count=Count("pk")):
+            if item["status"] in (Poverty.POOR, Poverty.NEAR_POOR, Poverty.ESCAPED):
+                row(item, aliases)[item["status"]] = item["count"]
+        before = Assessment.objects.filter(
+            household=OuterRef("household"), year=year - 1, status__in=(Poverty.NOT_POOR, Poverty.ESCAPED)
+        )
+        values, aliases = grouped(assessments.filter(status=Poverty.POOR).filter(Exists(before)), "household__")
+        for item in values.annotate(count=Count("pk")):
+            row(item, aliases)["newly_poor"] = item["count"]
+        supports = Support.objects.filter(household__in=households, year=year).order_by()
+        values, aliases = grouped(supports, "household__")
+        for item in values.annotate(count=Count("household", distinct=True), total=Sum("amount", default=0)):
+            row(item, aliases).update(supported=item["count"], support_vnd=item["total"])
+        return figures
 
 
 class HouseholdRecordQuerySet(JurisdictionQuerySet):

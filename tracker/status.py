@@ -31,7 +31,7 @@ from programs.choices import CapitalSourceChoices, CapitalTypeChoices
 from programs.models import CapitalPlanEntry
 
 from .choices import ROAD_TYPES, CapacityUnitChoices, WorkTypeChoices
-from .models import Allocation, Work
+from .models import Allocation, EthnicGroup, Household, Work
 from .services import disbursement_deadline
 
 
@@ -370,3 +370,74 @@ def lagging(user, query: StatusQuery, *, threshold: Decimal, days: int, province
         deadline=disbursement_deadline(query.year),
         left=sum(sums["allocated"] - sums["disbursed"] for sums in with_capital.values()),
     )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Households: poverty by year and place, and by ethnic group (counts only)
+
+
+@dataclass
+class PovertyRow:
+    name: str
+    households: int = 0
+    poor: int = 0
+    near_poor: int = 0
+    escaped: int = 0
+    newly_poor: int = 0
+    supported: int = 0
+    support_vnd: int = 0
+    url: str | None = None
+
+    @property
+    def poor_rate(self) -> Decimal | None:
+        return rate(self.poor, self.households)
+
+    @property
+    def near_poor_rate(self) -> Decimal | None:
+        return rate(self.near_poor, self.households)
+
+
+POVERTY_FIGURES = ("households", "poor", "near_poor", "escaped", "newly_poor", "supported", "support_vnd")
+
+
+def _poverty_total(rows: list[PovertyRow]) -> PovertyRow:
+    return PovertyRow(name=_("Total"), **{name: sum(getattr(row, name) for row in rows) for name in POVERTY_FIGURES})
+
+
+def household_tables(user, query: StatusQuery, *, province=None):
+    """Per current province of the jurisdiction (or per commune of one), the households and the year's
+    poverty statuses and support; and the same per ethnic group. Counts only: no household is named. The
+    two tables come from the same four grouped queries."""
+    households = Household.objects.restrict(user, VIEW)
+    place = "province" if province is None else "commune"
+    if province is not None:
+        households = households.within(province)
+    figures = households.poverty_status(place, "ethnic_group", year=query.year)
+    by_place, by_group = _sum_by(figures, 0), _sum_by(figures, 1)
+    if province is None:
+        places = sorted(Province.objects.current().in_jurisdiction(user).only("pk", "name"), key=lambda p: fold(p.name))
+        link = reverse("status:households") + query_string(query)
+        named = [(place.pk, place.name, f"{link}&province={place.pk}") for place in places]
+    else:
+        communes = Commune.objects.filter(pk__in=list(by_place)).select_related("district", "province")
+        named = sorted(((commune.pk, str(commune), None) for commune in communes), key=lambda item: fold(item[1]))
+    rows = [PovertyRow(name=name, url=url, **_figures(by_place.get(pk))) for pk, name, url in named]
+    groups = {group.pk: group.name for group in EthnicGroup.objects.filter(pk__in=[k for k in by_group if k])}
+    ethnic = sorted(
+        (PovertyRow(name=groups.get(key, _("not recorded")), **_figures(sums)) for key, sums in by_group.items()),
+        key=lambda row: (-row.households, fold(row.name)),
+    )
+    return rows, _poverty_total(rows), ethnic
+
+
+def _sum_by(figures: dict[tuple, dict], position: int) -> dict:
+    sums: dict = {}
+    for key, values in figures.items():
+        into = sums.setdefault(key[position], dict.fromkeys(POVERTY_FIGURES, 0))
+        for name in POVERTY_FIGURES:
+            into[name] += values[name]
+    return sums
+
+
+def _figures(figures: dict | None) -> dict:
+    return {name: (figures or {}).get(name, 0) for name in POVERTY_FIGURES}

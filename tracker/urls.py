@@ -11,4 +11,5 @@ urlpatterns = [
     path("work/<int:pk>/", views.work, name="work"),
     path("infrastructure/", views.infrastructure, name="infrastructure"),
     path("lagging/", views.lagging, name="lagging"),
+    path("households/", views.households, name="households"),
 ]

@@ -260,3 +260,31 @@ def lagging(request):
         request, extra, query, exportable=False, unit=unit, keep_province=True, report=report, breadcrumbs=crumbs
     )
     return render(request, "tracker/status/lagging.html", context)
+
+
+@status_page
+def households(request):
+    """Poor and near-poor households by year and place (and by ethnic group), households that escaped or
+    fell into poverty, support received: counts only, never a household's name or ID number."""
+    form, query = _status_query(request)
+    unit = None
+    if request.GET.get("province", "").isdigit():
+        provinces = Province.objects.current().in_jurisdiction(request.user)
+        unit = get_object_or_404(provinces, pk=int(request.GET["province"]))
+    rows, total, ethnic = status.household_tables(request.user, query, province=unit)
+    crumbs = [(_("Households"), None)]
+    if unit is not None:
+        crumbs.insert(0, _province_crumb(unit, query))
+    context = _context(
+        request,
+        form,
+        query,
+        exportable=False,
+        unit=unit,
+        keep_province=True,
+        rows=rows,
+        total=total,
+        ethnic=ethnic,
+        breadcrumbs=crumbs,
+    )
+    return render(request, "tracker/status/households.html", context)

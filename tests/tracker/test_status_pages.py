@@ -322,6 +322,7 @@ def test_every_role_at_every_level_reads_the_pages_of_its_jurisdiction(world, ma
         "work": status_url("status:work", world.works["c1"].pk),
         "infrastructure": status_url("status:infrastructure"),
         "lagging": status_url("status:lagging"),
+        "households": status_url("status:households"),
     }
     outside = [status_url("status:province", world.p2.pk), status_url("status:work", world.works["c3"].pk)]
     assert {name: client.get(url).status_code for name, url in inside.items()} == dict.fromkeys(inside, 200)
@@ -364,4 +365,42 @@ def test_the_lagging_page_counts_and_lists_who_is_behind(ledger, make_official, 
     assert "1 trong số 4 xã" in html
     with CaptureQueriesContext(connection) as queries:
         client.get(url, {"year": "2024", "as_of": "30/06/2024"})
+    assert len(queries) <= 12
+
+
+def test_the_households_page_counts_poverty_by_place_and_ethnic_group(world, make_official, client):
+    from tests.programs.factories import ComponentFactory as Components
+    from tests.tracker.factories import PovertyStandardFactory
+    from tracker.choices import PovertyStatusChoices as Poverty
+    from tracker.choices import SupportKindChoices
+
+    PovertyStandardFactory()
+    homes = world.households
+    for name, before, now in (
+        ("c1", Poverty.POOR, Poverty.POOR),
+        ("l1", Poverty.NOT_POOR, Poverty.POOR),
+        ("c2", Poverty.POOR, Poverty.NEAR_POOR),
+        ("c3", Poverty.POOR, Poverty.ESCAPED),
+    ):
+        services.poverty_assessment_record(household=homes[name], year=2023, status=before)
+        services.poverty_assessment_record(household=homes[name], year=2024, status=now)
+    services.support_record(
+        household=homes["c1"], component=Components(), year=2024, kind=SupportKindChoices.LIVESTOCK, amount=5_000_000
+    )
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    with translation.override("vi"):
+        url = reverse("status:households")
+    html = client.get(url, {"year": "2024"}).content.decode()
+    # households, poor, poverty rate, near-poor, its rate, escaped, fell into poverty, supported, support
+    assert numbers(html, world.p1.name) == ["3", "2", "66,67%", "1", "33,33%", "0", "1", "1", vnd(5_000_000)]
+    assert numbers(html, world.p2.name)[:7] == ["1", "0", "0,00%", "0", "0,00%", "1", "0"]
+    by_group = html[html.index("Theo dân tộc") :]
+    groups = {home.ethnic_group.name for home in homes.values()}
+    assert all(group in by_group for group in groups)
+    for home in homes.values():  # counts only
+        assert home.head_name not in html and (not home.id_number or home.id_number not in html)
+    html = client.get(url, {"year": "2024", "province": world.p1.pk}).content.decode()
+    assert numbers(html, str(world.l1))[:2] == ["1", "1"]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, {"year": "2024", "province": world.p1.pk})
     assert len(queries) <= 12
