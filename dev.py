@@ -61,7 +61,7 @@ def start(options) -> None:
     if options.no_serve:
         return
     address = f"127.0.0.1:{options.port}"
-    say(f"NTP Tracker is at http://{address}/admin/ (stop with Ctrl+C)")
+    say(f"NTP Tracker is at http://{address}/ (the status pages; data entry at /admin/; stop with Ctrl+C)")
     manage("runserver", address)
 
 
