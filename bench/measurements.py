@@ -16,6 +16,7 @@ import sys
 import time
 
 from django.db import connection
+from django.db.models import Count
 
 from localities.models import Commune, District, Province, Village
 from programs.querysets import CAPITAL_CHANGING_KINDS
@@ -236,6 +237,59 @@ def rollup_by_province(ctx: Context):
         anchor_label="one raw SQL GROUP BY current province",
         check=_rollup_check,
     )
+
+
+# --- Status pages ----------------------------------------------------------------------------------------
+
+
+def _status_query() -> tuple[int, str]:
+    """The latest plan year of the data set, as of 30 June of it (a mid-year report)."""
+    year = Allocation.objects.order_by("-year").values_list("year", flat=True).first() or 2025
+    return year, f"30/06/{year}"
+
+
+STATUS_SQL = f"""
+SELECT c.current_province_id, a.kind_total, d.total
+FROM (SELECT w.commune_id, SUM(al.amount) AS kind_total FROM {T["allocation"]} al
+      JOIN {T["work"]} w ON w.id = al.work_id
+      WHERE al.year = %(year)s AND al.kind IN ({KINDS}) AND al.decided_on <= %(as_of)s GROUP BY w.commune_id) a
+JOIN {T["commune"]} c ON c.id = a.commune_id
+LEFT JOIN (SELECT w.commune_id, SUM(di.amount) AS total FROM {T["disbursement"]} di
+           JOIN {T["work"]} w ON w.id = di.work_id
+           WHERE di.year = %(year)s AND di.paid_on <= %(as_of)s GROUP BY w.commune_id) d ON d.commune_id = a.commune_id
+"""
+
+
+def _status_anchor():
+    year, day = _status_query()
+    as_of = f"{year}-06-30"
+    return Context.sql(STATUS_SQL, {"year": year, "as_of": as_of})
+
+
+def _status_page(ctx: Context, path: str, extra: str = "") -> Timed:
+    year, day = _status_query()
+    url = f"{path}?year={year}&as_of={day}{extra}"
+    return Timed(
+        run=lambda: ctx.get(url),
+        anchor=_status_anchor,
+        anchor_label="raw SQL: allocated and disbursed of the year as of the date, per commune",
+    )
+
+
+@measurement("status overview, national (/status/)", goal=Goal(300, "ms"))
+def status_overview(ctx: Context):
+    return _status_page(ctx, "/status/")
+
+
+@measurement("status province page, the largest province (/status/province/N/)", goal=Goal(300, "ms"))
+def status_province(ctx: Context):
+    largest = Work.objects.values("commune__current_province").order_by().annotate(n=Count("pk")).order_by("-n").first()
+    return _status_page(ctx, f"/status/province/{largest['commune__current_province']}/")
+
+
+@measurement("status lagging list, national (/status/lagging/)", goal=Goal(300, "ms"))
+def status_lagging(ctx: Context):
+    return _status_page(ctx, "/status/lagging/")
 
 
 # --- Reading spreadsheets (sheets; python -m bench.read_sheets for the 1,000,000-row memory) -------
