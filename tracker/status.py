@@ -41,6 +41,7 @@ class StatusQuery:
 
     year: int
     as_of: datetime.date
+    unit: str = "dong"  # how money is shown: "dong", or "million" (đồng); exports are always in đồng
 
     @staticmethod
     def latest_year(user, today: datetime.date) -> int:
@@ -88,7 +89,8 @@ def total_row(rows: list[StatusRow], name: str, *, planned: int | None = None) -
 
 
 def query_string(query: StatusQuery) -> str:
-    return f"?year={query.year}&as_of={query.as_of:%d/%m/%Y}"
+    unit = "&unit=million" if query.unit == "million" else ""
+    return f"?year={query.year}&as_of={query.as_of:%d/%m/%Y}{unit}"
 
 
 @dataclass

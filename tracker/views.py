@@ -44,6 +44,11 @@ class StatusForm(forms.Form):
 
     year = kernel_forms.YearField(label=gettext_lazy("plan year"), required=False)
     as_of = kernel_forms.DateField(label=gettext_lazy("as of"), required=False)
+    unit = forms.ChoiceField(
+        label=gettext_lazy("amounts in"),
+        required=False,
+        choices=[("dong", gettext_lazy("đồng")), ("million", gettext_lazy("million đồng"))],
+    )
 
 
 def _status_query(request):
@@ -56,9 +61,9 @@ def _status_query(request):
         given = form.cleaned_data
     today = timezone.localdate()
     year = given.get("year") or status.StatusQuery.latest_year(request.user, today)
-    query = status.StatusQuery(year=year, as_of=given.get("as_of") or today)
+    query = status.StatusQuery(year=year, as_of=given.get("as_of") or today, unit=given.get("unit") or "dong")
     if not form.is_bound:
-        form = StatusForm(initial={"year": query.year, "as_of": query.as_of})
+        form = StatusForm(initial={"year": query.year, "as_of": query.as_of, "unit": query.unit})
     return form, query
 
 
@@ -83,6 +88,8 @@ def _context(request, form, query, *, exportable: bool = True, **extra):
     return {
         "form": form,
         "query": query,
+        "money_label": _("million VND") if query.unit == "million" else _("VND"),
+        "qs": status.query_string(query),
         "breadcrumbs": extra.pop("breadcrumbs", []),
         "export_url": export_url,
         **extra,
@@ -247,7 +254,7 @@ def lagging(request):
     threshold = given.get("threshold") if given.get("threshold") is not None else LAGGING_DEFAULTS["threshold"]
     days = given.get("days") or LAGGING_DEFAULTS["days"]
     if not extra.is_bound:
-        extra = LaggingForm(initial={"year": query.year, "as_of": query.as_of, **LAGGING_DEFAULTS})
+        extra = LaggingForm(initial={"year": query.year, "as_of": query.as_of, "unit": query.unit, **LAGGING_DEFAULTS})
     unit = None
     if request.GET.get("province", "").isdigit():
         provinces = Province.objects.current().in_jurisdiction(request.user)

@@ -70,3 +70,9 @@ def number(value):
     if value is None or value == "":
         return NOTHING
     return format_number(Decimal(str(value)), NumberStyle.active())
+
+
+@register.filter
+def money(amount, unit: str = "dong"):
+    """`{{ amount|money:unit }}`: whole đồng (`vnd`), or million đồng to two decimals (`unit == "million"`)."""
+    return million(amount) if unit == "million" else vnd(amount)

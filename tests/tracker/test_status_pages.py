@@ -406,3 +406,13 @@ def test_the_households_page_counts_poverty_by_place_and_ethnic_group(world, mak
     with CaptureQueriesContext(connection) as queries:
         client.get(url, {"year": "2024", "province": world.p1.pk})
     assert len(queries) <= 12
+
+
+def test_amounts_in_million_dong_follow_the_official_down_the_pages(ledger, make_official, client):
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    html = client.get(status_url(unit="million")).content.decode()
+    assert numbers(html, ledger.p1.name)[1:5] == ["5.900,00", "3.000,00", "2.900,00", "420,00"]
+    assert "Đã phân bổ (triệu đồng)" in html
+    assert f"/status/province/{ledger.p1.pk}/?year=2024&amp;as_of=30/06/2024&amp;unit=million" in html
+    html = client.get(status_url("status:commune", ledger.c1.pk, unit="million")).content.decode()
+    assert numbers(html, ledger.works["c1"].code)[3:5] == ["1.000,00", "300,00"]
