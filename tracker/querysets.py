@@ -1,11 +1,8 @@
 import datetime
-from decimal import Decimal
 
 from django.db.models import (
-    BigIntegerField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -182,23 +179,6 @@ class WorkQuerySet(JurisdictionQuerySet):
         return self.annotate(
             progress_percent=Subquery(latest.values("progress_percent")[:1]),
             progress_on=Subquery(latest.values("reported_on")[:1]),
-        )
-
-    def below_rate(self, percent, *, year: int | None = None, as_of=None):
-        """Works with capital allocated whose disbursement rate is below `percent` (of what was allocated,
-        for a plan year, as of a date), worst first; annotated as `with_capital` does. Exact integer
-        arithmetic: disbursed × 100 < percent × allocated."""
-        numerator, denominator = Decimal(str(percent)).as_integer_ratio()
-        whole = BigIntegerField()
-        return (
-            self.with_capital(year, as_of=as_of)
-            .filter(allocated__gt=0)
-            .alias(
-                scaled=ExpressionWrapper(F("disbursed") * 100 * denominator, output_field=whole),
-                limit=ExpressionWrapper(F("allocated") * numerator, output_field=whole),
-            )
-            .filter(scaled__lt=F("limit"))
-            .order_by(ExpressionWrapper(F("disbursed") * 1_000_000 / F("allocated"), output_field=whole), "code")
         )
 
     def stale(self, *, days: int, as_of):

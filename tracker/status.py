@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -326,6 +327,24 @@ class Lagging:
 LAGGING_LIMIT = 100
 
 
+def _works_below(works, by_work: dict, threshold: Decimal, related) -> list:
+    """The works with capital whose rate is under the threshold, worst first (at most LAGGING_LIMIT), with
+    their `allocated` and `disbursed` set from the sums already read: one query for the works themselves."""
+    behind = [
+        (Fraction(sums["disbursed"], sums["allocated"]), work_id, sums)
+        for (_commune, work_id), sums in by_work.items()
+        if sums["allocated"] > 0 and sums["disbursed"] * 100 < threshold * sums["allocated"]
+    ]
+    worst = sorted(behind, key=lambda item: (item[0], item[1]))[:LAGGING_LIMIT]
+    found = works.filter(pk__in=[work_id for _rate, work_id, _sums in worst]).select_related(*related).in_bulk()
+    listed = []
+    for _rate, work_id, sums in worst:
+        work = found[work_id]
+        work.allocated, work.disbursed = sums["allocated"], sums["disbursed"]
+        listed.append(work)
+    return listed
+
+
 def lagging(user, query: StatusQuery, *, threshold: Decimal, days: int, province=None) -> Lagging:
     """Who is behind, as of the date: communes and works whose disbursement rate is under `threshold` %,
     works under construction with no progress report for `days` days, works past their planned completion;
@@ -333,8 +352,15 @@ def lagging(user, query: StatusQuery, *, threshold: Decimal, days: int, province
     works = Work.objects.restrict(user, VIEW).in_year(query.year)
     if province is not None:
         works = works.within(province)
-    by_commune = works.capital_by("commune", year=query.year, as_of=query.as_of)
-    with_capital = {key[0]: sums for key, sums in by_commune.items() if sums["allocated"] > 0}
+    # One pass over the entries, per work (each work lies in one commune): the communes' sums are added up
+    # here, and the works behind are found without a subquery per work.
+    by_work = works.capital_by("commune", "work", year=query.year, as_of=query.as_of)
+    by_commune: dict = {}
+    for (commune, _work), sums in by_work.items():
+        into = by_commune.setdefault(commune, {"allocated": 0, "disbursed": 0})
+        into["allocated"] += sums["allocated"]
+        into["disbursed"] += sums["disbursed"]
+    with_capital = {commune: sums for commune, sums in by_commune.items() if sums["allocated"] > 0}
     behind = {
         commune: sums
         for commune, sums in with_capital.items()
@@ -360,9 +386,7 @@ def lagging(user, query: StatusQuery, *, threshold: Decimal, days: int, province
         days=days,
         communes=rows,
         communes_with_capital=len(with_capital),
-        works_below=list(
-            works.below_rate(threshold, year=query.year, as_of=query.as_of).select_related(*related)[:LAGGING_LIMIT]
-        ),
+        works_below=_works_below(works, by_work, threshold, related),
         stale=list(works.stale(days=days, as_of=query.as_of).select_related(*related)[:LAGGING_LIMIT]),
         overdue=list(
             works.overdue(as_of=query.as_of)
