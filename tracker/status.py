@@ -467,3 +467,40 @@ def _sum_by(figures: dict[tuple, dict], position: int) -> dict:
 
 def _figures(figures: dict | None) -> dict:
     return {name: (figures or {}).get(name, 0) for name in POVERTY_FIGURES}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sorting a table by one of its columns (?sort=allocated, ?sort=-rate_of_allocated)
+
+SORT_KEYS = (
+    "name",
+    "works",
+    "planned",
+    "allocated",
+    "unallocated",
+    "disbursed",
+    "rate_of_plan",
+    "rate_of_allocated",
+)
+
+
+def sort_rows(rows: list[StatusRow], sort: str) -> list[StatusRow]:
+    """The rows sorted by a column (`-` in front: largest first); a row without the figure goes last. An
+    unknown column leaves the order as it was."""
+    key = sort.removeprefix("-")
+    if key not in SORT_KEYS:
+        return rows
+    descending = sort.startswith("-")
+
+    def value(row):
+        figure = getattr(row, key)
+        return fold(figure) if key == "name" else figure
+
+    known = [row for row in rows if value(row) is not None]
+    missing = [row for row in rows if value(row) is None]
+    return sorted(known, key=value, reverse=descending) + missing
+
+
+def sort_links(base: str, sort: str) -> dict[str, str]:
+    """Each column's address: sorted by it, largest first; again, the other way."""
+    return {key: f"{base}&sort={key if sort == '-' + key else '-' + key}" for key in SORT_KEYS}

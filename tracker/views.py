@@ -84,7 +84,9 @@ def _export(rows, columns, *, query, place: str, name: str):
 
 
 def _context(request, form, query, *, exportable: bool = True, **extra):
-    export_url = f"{request.path}{status.query_string(query)}&export=xlsx" if exportable else None
+    sort = request.GET.get("sort", "")
+    sorted_by = f"&sort={sort}" if sort.removeprefix("-") in status.SORT_KEYS else ""
+    export_url = f"{request.path}{status.query_string(query)}{sorted_by}&export=xlsx" if exportable else None
     return {
         "form": form,
         "query": query,
@@ -117,11 +119,14 @@ def _splits(tables):
 def overview(request):
     form, query = _status_query(request)
     tables = status.overview_tables(request.user, query)
+    sort = request.GET.get("sort", "")
+    tables.rows = status.sort_rows(tables.rows, sort)
     if _wants_export(request):
         columns = status.unit_columns(_("Province"))
         rows = [*tables.rows, tables.total]
         return _export(rows, columns, query=query, place=_("All provinces"), name=_("Provinces"))
     context = _context(request, form, query, rows=tables.rows, total=tables.total, splits=_splits(tables))
+    context["sort_links"] = status.sort_links(request.path + context["qs"], sort)
     return render(request, "tracker/status/overview.html", context)
 
 
@@ -130,6 +135,8 @@ def province(request, pk: int):
     unit = get_object_or_404(Province.objects.current().in_jurisdiction(request.user), pk=pk)
     form, query = _status_query(request)
     tables = status.province_tables(request.user, unit, query)
+    sort = request.GET.get("sort", "")
+    tables.rows = status.sort_rows(tables.rows, sort)
     if _wants_export(request):
         columns = status.unit_columns(_("Commune"))
         return _export([*tables.rows, tables.total], columns, query=query, place=unit.name, name=unit.name)
@@ -143,6 +150,7 @@ def province(request, pk: int):
         splits=_splits(tables),
         breadcrumbs=[(unit.name, None)],
     )
+    context["sort_links"] = status.sort_links(request.path + context["qs"], sort)
     return render(request, "tracker/status/province.html", context)
 
 

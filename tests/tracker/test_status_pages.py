@@ -416,3 +416,30 @@ def test_amounts_in_million_dong_follow_the_official_down_the_pages(ledger, make
     assert f"/status/province/{ledger.p1.pk}/?year=2024&amp;as_of=30/06/2024&amp;unit=million" in html
     html = client.get(status_url("status:commune", ledger.c1.pk, unit="million")).content.decode()
     assert numbers(html, ledger.works["c1"].code)[3:5] == ["1.000,00", "300,00"]
+
+
+def test_a_table_sorts_by_its_columns_and_exports_in_that_order(ledger, make_official, client):
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    p1, p2 = ledger.p1.name, ledger.p2.name
+
+    def order(html):
+        body = html[html.index("<tbody>") : html.index("</tbody>")]
+        return body.index(p1) < body.index(p2)
+
+    assert order(client.get(status_url(sort="-allocated")).content.decode())  # 3.000 before 1.000 million
+    assert not order(client.get(status_url(sort="-rate_of_allocated")).content.decode())  # 99,9% before 14%
+    html = client.get(status_url(sort="-allocated")).content.decode()
+    assert "sort=allocated" in html  # the column's link now sorts the other way
+    assert "sort=-allocated&amp;export=xlsx" in html
+    import io
+
+    import openpyxl
+
+    response = client.get(status_url(sort="-rate_of_allocated", export="xlsx"))
+    names = [
+        row[0]
+        for row in openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    ]
+    assert names.index(p2) < names.index(p1)
