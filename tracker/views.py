@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from kernel import forms as kernel_forms
 from kernel.access import VIEW, may
 from kernel.exports import export_response
+from kernel.presentation import percent_chart
 from kernel.text import fold
 from localities.models import Commune, Province
 
@@ -192,6 +193,7 @@ def work(request, pk: int):
     if found is None:
         raise Http404(_("No such work."))
     form, query = _status_query(request)
+    reports = list(found.progress_reports.order_by("reported_on", "pk"))
     context = _context(
         request,
         form,
@@ -200,7 +202,10 @@ def work(request, pk: int):
         work=found,
         allocations=found.allocations.select_related("component__program").order_by("year", "decided_on", "pk"),
         disbursements=found.disbursements.select_related("reverses").order_by("paid_on", "pk"),
-        reports=found.progress_reports.order_by("reported_on", "pk"),
+        reports=reports,
+        chart=percent_chart(
+            [(report.reported_on, report.progress_percent) for report in reports], title=_("Physical progress")
+        ),
         villages=found.villages.order_by("name"),
         breadcrumbs=[
             _province_crumb(found.commune.current_province, query),

@@ -443,3 +443,19 @@ def test_a_table_sorts_by_its_columns_and_exports_in_that_order(ledger, make_off
         )
     ]
     assert names.index(p2) < names.index(p1)
+
+
+def test_a_works_page_draws_its_progress_over_time(ledger, make_official, client):
+    from tracker.choices import WorkStatusChoices
+
+    work = ledger.works["c1"]
+    for day, percent in ((datetime.date(2024, 3, 1), 20), (datetime.date(2024, 5, 10), "47.5")):
+        services.progress_report_record(
+            work=work, reported_on=day, progress_percent=percent, status=WorkStatusChoices.UNDER_CONSTRUCTION
+        )
+    client.force_login(make_official(Role.VIEWER, Level.PROVINCE, ledger.p1))
+    html = client.get(status_url("status:work", work.pk)).content.decode()
+    chart = html[html.index("<svg") : html.index("</svg>")]
+    assert chart.count("<circle") == 2
+    assert "01/03/2024: 20,0%" in chart and "10/05/2024: 47,5%" in chart
+    assert "http" not in chart.replace("http://www.w3.org/2000/svg", "")  # nothing loaded from elsewhere
