@@ -35,22 +35,6 @@ class CapitalPlanEntryQuerySet(ScopedQuerySet):
     def extensions(self):
         return self.filter(kind=CapitalEntryKindChoices.EXTENSION)
 
-    def planned_by(self, by: str, *, as_of=None) -> dict[int, int]:
-        """Planned VND (assignments plus adjustments, decided on or before `as_of`) per current province
-        (`by="province"`: an entry of a legacy province counts for the province it became part of) or per
-        commune (`by="commune"`: the entries made for a commune). One grouped sum."""
-        keys = {
-            "province": Coalesce("province__successor_id", "province_id"),
-            "commune": F("commune_id"),
-        }
-        entries = self.capital_changing().order_by()
-        if by == "commune":
-            entries = entries.filter(commune__isnull=False)
-        if as_of is not None:
-            entries = entries.filter(decided_on__lte=as_of)
-        rows = entries.values(key=keys[by]).annotate(total=Sum("amount"))
-        return {row["key"]: row["total"] for row in rows}
-
     PLAN_SPLITS = {
         "province": Coalesce("province__successor_id", "province_id"),  # the current province
         "commune": F("commune_id"),  # None for an entry of the province itself

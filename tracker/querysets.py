@@ -67,7 +67,7 @@ class WorkQuerySet(JurisdictionQuerySet):
             disbursed=_sum_subquery(Disbursement, "work", **year_filter, **paid),
         )
 
-    # What `disbursement_status` groups by: the path from a work.
+    # What `count_by` and `disbursement_status` group by: the path from a work.
     STATUS_GROUPS = {
         "province": "commune__current_province",  # the province as it is now, legacy communes included
         "commune": "commune",  # the commune the work was recorded in, of either generation
@@ -99,19 +99,15 @@ class WorkQuerySet(JurisdictionQuerySet):
 
     def disbursement_status(self, by: str, *, year: int | None = None, as_of=None) -> list[dict]:
         """Per province, commune or work (`by`, one of STATUS_GROUPS): {"key": its id, "works", "allocated",
-        "disbursed"}, ordered by key; three grouped sums whatever the number of rows."""
+        "disbursed"}, ordered by key: `count_by` and `capital_by` together, three grouped sums."""
         if by not in self.STATUS_GROUPS:
             raise ValueError(f"Cannot group by {by!r}: one of {', '.join(self.STATUS_GROUPS)}")
-        path = self.STATUS_GROUPS[by]
-        allocations, disbursements = self._capital_entries(year=year, as_of=as_of)
-        entry_path = "work" if path == "pk" else f"work__{path}"
-        rows: dict = {}
-        for row in self.order_by().values(key=F(path)).annotate(count=Count("pk")):
-            rows[row["key"]] = {"key": row["key"], "works": row["count"], "allocated": 0, "disbursed": 0}
-        for name, entries in (("allocated", allocations), ("disbursed", disbursements)):
-            for row in entries.values(key=F(entry_path)).annotate(total=Sum("amount")):
-                rows[row["key"]][name] = row["total"]
-        return [rows[key] for key in sorted(rows, key=lambda k: (k is None, k))]
+        sums = self.capital_by(by, year=year, as_of=as_of)
+        rows = [
+            {"key": key, "works": count, **sums.get((key,), {"allocated": 0, "disbursed": 0})}
+            for key, count in self.count_by(by).items()
+        ]
+        return sorted(rows, key=lambda row: (row["key"] is None, row["key"]))
 
     # What `capital_by` splits by: the path from an allocation or a disbursement.
     CAPITAL_SPLITS = {
