@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -113,25 +114,36 @@ def _splits(figures: dict[tuple, dict], planned: dict[tuple, int]) -> dict[str, 
     (unit, capital type, source)."""
     tables = {}
     for position, field in enumerate(SPLIT_FIELDS, start=1):
-        rows = {value: StatusRow(name=str(label), works=None, planned=0) for value, label in SPLITS[field].choices}
-        for key, sums in figures.items():
-            rows[key[position]].allocated += sums["allocated"]
-            rows[key[position]].disbursed += sums["disbursed"]
-        for key, amount in planned.items():
-            rows[key[position]].planned += amount
+        sums, plans = add_up(figures, position), add_up(planned, position)
+        rows = [
+            StatusRow(
+                name=str(label),
+                works=None,
+                allocated=sums.get(value, {}).get("allocated", 0),
+                disbursed=sums.get(value, {}).get("disbursed", 0),
+                planned=plans.get(value, 0),
+            )
+            for value, label in SPLITS[field].choices
+        ]
         tables[field] = [
-            row for row in rows.values() if field == "capital_type" or row.allocated or row.disbursed or row.planned
+            row for row in rows if field == "capital_type" or row.allocated or row.disbursed or row.planned
         ]
     return tables
 
 
-def _by_unit(figures: dict[tuple, dict]) -> dict:
-    units: dict = {}
-    for (unit, *_rest), sums in figures.items():
-        into = units.setdefault(unit, {"allocated": 0, "disbursed": 0})
-        into["allocated"] += sums["allocated"]
-        into["disbursed"] += sums["disbursed"]
-    return units
+def add_up(figures: dict[tuple, Any], position: int = 0) -> dict:
+    """Sums keyed by tuples (a province, a capital type, a source, ...) added up per the value at
+    `position`; each sum a number or a dict of numbers."""
+    totals: dict = {}
+    for key, value in figures.items():
+        group = key[position]
+        if isinstance(value, dict):
+            into = totals.setdefault(group, dict.fromkeys(value, 0))
+            for name, number in value.items():
+                into[name] += number
+        else:
+            totals[group] = totals.get(group, 0) + value
+    return totals
 
 
 def overview_tables(user, query: StatusQuery) -> StatusTables:
@@ -143,9 +155,7 @@ def overview_tables(user, query: StatusQuery) -> StatusTables:
     figures = works.capital_by("province", *SPLIT_FIELDS, year=query.year, as_of=query.as_of)
     plans = CapitalPlanEntry.objects.restrict(user, VIEW).in_year(query.year)
     planned = plans.planned_split("province", *SPLIT_FIELDS, as_of=query.as_of)
-    sums, planned_per_province = _by_unit(figures), {}
-    for (province_id, *_rest), amount in planned.items():
-        planned_per_province[province_id] = planned_per_province.get(province_id, 0) + amount
+    sums, planned_per_province = add_up(figures), add_up(planned)
     provinces = sorted(Province.objects.current().in_jurisdiction(user).only("pk", "name"), key=lambda p: fold(p.name))
     rows = [
         StatusRow(
@@ -171,10 +181,7 @@ def province_tables(user, province, query: StatusQuery) -> StatusTables:
     plans = CapitalPlanEntry.objects.restrict(user, VIEW).in_year(query.year)
     plans = plans.filter(Q(province=province) | Q(province__successor=province))
     planned = plans.planned_split("commune", *SPLIT_FIELDS, as_of=query.as_of)
-    sums, planned_per_commune = _by_unit(figures), {}
-    for (commune_id, *_rest), amount in planned.items():
-        if commune_id is not None:
-            planned_per_commune[commune_id] = planned_per_commune.get(commune_id, 0) + amount
+    sums, planned_per_commune = add_up(figures), add_up(planned)  # key None: the province's own plans
     communes = Commune.objects.filter(pk__in=list(counts)).select_related("district", "province")
     rows = sorted(
         (
@@ -355,12 +362,7 @@ def lagging(user, query: StatusQuery, *, threshold: Decimal, days: int, province
     # One pass over the entries, per work (each work lies in one commune): the communes' sums are added up
     # here, and the works behind are found without a subquery per work.
     by_work = works.capital_by("commune", "work", year=query.year, as_of=query.as_of)
-    by_commune: dict = {}
-    for (commune, _work), sums in by_work.items():
-        into = by_commune.setdefault(commune, {"allocated": 0, "disbursed": 0})
-        into["allocated"] += sums["allocated"]
-        into["disbursed"] += sums["disbursed"]
-    with_capital = {commune: sums for commune, sums in by_commune.items() if sums["allocated"] > 0}
+    with_capital = {commune: sums for commune, sums in add_up(by_work).items() if sums["allocated"] > 0}
     behind = {
         commune: sums
         for commune, sums in with_capital.items()
@@ -439,7 +441,7 @@ def household_tables(user, query: StatusQuery, *, province=None):
     if province is not None:
         households = households.within(province)
     figures = households.poverty_status(place, "ethnic_group", year=query.year)
-    by_place, by_group = _sum_by(figures, 0), _sum_by(figures, 1)
+    by_place, by_group = add_up(figures, 0), add_up(figures, 1)
     if province is None:
         places = sorted(Province.objects.current().in_jurisdiction(user).only("pk", "name"), key=lambda p: fold(p.name))
         link = reverse("status:households") + query_string(query)
@@ -454,15 +456,6 @@ def household_tables(user, query: StatusQuery, *, province=None):
         key=lambda row: (-row.households, fold(row.name)),
     )
     return rows, _poverty_total(rows), ethnic
-
-
-def _sum_by(figures: dict[tuple, dict], position: int) -> dict:
-    sums: dict = {}
-    for key, values in figures.items():
-        into = sums.setdefault(key[position], dict.fromkeys(POVERTY_FIGURES, 0))
-        for name in POVERTY_FIGURES:
-            into[name] += values[name]
-    return sums
 
 
 def _figures(figures: dict | None) -> dict:
