@@ -52,20 +52,24 @@ class StatusForm(forms.Form):
     )
 
 
-def _status_query(request):
-    """The query the page's URL asks for (a year and a date); what it leaves out, or gives unreadable (said
-    on the form), is today and the latest plan year with capital (read only then)."""
-    form = StatusForm(request.GET or None)
+def _status_query(request, form_class=None, defaults=None):
+    """The query the page's URL asks for (a year, a date, a unit; a page's own fields in `form_class` with
+    their `defaults`); what it leaves out, or gives unreadable (said on the form), is today, the latest plan
+    year with capital (read only then) and the defaults. Returns the form, the query and the page's own
+    values."""
+    form_class, defaults = form_class or StatusForm, defaults or {}
+    form = form_class(request.GET or None)
     given = {}
     if form.is_bound:
         form.is_valid()  # the fields that read well are kept; the others are said on the form
-        given = form.cleaned_data
+        given = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
     today = timezone.localdate()
     year = given.get("year") or status.StatusQuery.latest_year(request.user, today)
     query = status.StatusQuery(year=year, as_of=given.get("as_of") or today, unit=given.get("unit") or "dong")
+    own = {**defaults, **{name: value for name, value in given.items() if name in defaults}}
     if not form.is_bound:
-        form = StatusForm(initial={"year": query.year, "as_of": query.as_of, "unit": query.unit})
-    return form, query
+        form = form_class(initial={"year": query.year, "as_of": query.as_of, "unit": query.unit, **own})
+    return form, query, own
 
 
 def _wants_export(request) -> bool:
@@ -103,6 +107,20 @@ def _province_crumb(province, query):
     return (province.name, reverse("status:province", args=[province.pk]) + status.query_string(query))
 
 
+def _province_asked(request):
+    """The current province of the jurisdiction a page is narrowed to (`?province=`), or None; another
+    province answers "not found"."""
+    if not request.GET.get("province", "").isdigit():
+        return None
+    provinces = Province.objects.current().in_jurisdiction(request.user)
+    return get_object_or_404(provinces, pk=int(request.GET["province"]))
+
+
+def _crumbs_under(province, query, page: str) -> list:
+    """A page's breadcrumbs: the province it is narrowed to, if any, then the page."""
+    return ([_province_crumb(province, query)] if province is not None else []) + [(page, None)]
+
+
 def _commune_crumb(commune, query, *, link: bool):
     url = reverse("status:commune", args=[commune.pk]) + status.query_string(query) if link else None
     return (str(commune), url)
@@ -118,7 +136,7 @@ def _splits(tables):
 
 @status_page
 def overview(request):
-    form, query = _status_query(request)
+    form, query, _own = _status_query(request)
     tables = status.overview_tables(request.user, query)
     sort = request.GET.get("sort", "")
     tables.rows = status.sort_rows(tables.rows, sort)
@@ -134,7 +152,7 @@ def overview(request):
 @status_page
 def province(request, pk: int):
     unit = get_object_or_404(Province.objects.current().in_jurisdiction(request.user), pk=pk)
-    form, query = _status_query(request)
+    form, query, _own = _status_query(request)
     tables = status.province_tables(request.user, unit, query)
     sort = request.GET.get("sort", "")
     tables.rows = status.sort_rows(tables.rows, sort)
@@ -158,7 +176,7 @@ def province(request, pk: int):
 @status_page
 def commune(request, pk: int):
     unit = get_object_or_404(Commune.objects.in_jurisdiction(request.user).select_related("current_province"), pk=pk)
-    form, query = _status_query(request)
+    form, query, _own = _status_query(request)
     works = list(status.work_table(request.user, unit, query))
     total = status.StatusRow(
         name=str(unit),
@@ -192,7 +210,7 @@ def work(request, pk: int):
     )
     if found is None:
         raise Http404(_("No such work."))
-    form, query = _status_query(request)
+    form, query, _own = _status_query(request)
     reports = list(found.progress_reports.order_by("reported_on", "pk"))
     context = _context(
         request,
@@ -220,17 +238,13 @@ def work(request, pk: int):
 def infrastructure(request):
     """Works by type: started and completed, capacity built against planned (km of road, classrooms, ...),
     for the jurisdiction or one of its current provinces (`?province=`)."""
-    form, query = _status_query(request)
-    unit = None
+    form, query, _own = _status_query(request)
+    unit = _province_asked(request)
     works = Work.objects.restrict(request.user, VIEW).in_year(query.year)
-    if request.GET.get("province", "").isdigit():
-        provinces = Province.objects.current().in_jurisdiction(request.user)
-        unit = get_object_or_404(provinces, pk=int(request.GET["province"]))
+    if unit is not None:
         works = works.within(unit)
     rows = status.infrastructure_rows(works, query)
-    crumbs = (
-        [(_("Infrastructure"), None)] if unit is None else [_province_crumb(unit, query), (_("Infrastructure"), None)]
-    )
+    crumbs = _crumbs_under(unit, query, _("Infrastructure"))
     context = _context(
         request,
         form,
@@ -259,25 +273,12 @@ LAGGING_DEFAULTS = {"threshold": Decimal(20), "days": 90}
 def lagging(request):
     """Who is behind: communes and works under a disbursement rate, works without recent progress reports,
     works past their planned completion; for the jurisdiction or one of its current provinces."""
-    form, query = _status_query(request)
-    extra = LaggingForm(request.GET or None)
-    if extra.is_bound:
-        extra.is_valid()
-    given = getattr(extra, "cleaned_data", {})
-    threshold = given.get("threshold") if given.get("threshold") is not None else LAGGING_DEFAULTS["threshold"]
-    days = given.get("days") or LAGGING_DEFAULTS["days"]
-    if not extra.is_bound:
-        extra = LaggingForm(initial={"year": query.year, "as_of": query.as_of, "unit": query.unit, **LAGGING_DEFAULTS})
-    unit = None
-    if request.GET.get("province", "").isdigit():
-        provinces = Province.objects.current().in_jurisdiction(request.user)
-        unit = get_object_or_404(provinces, pk=int(request.GET["province"]))
-    report = status.lagging(request.user, query, threshold=threshold, days=days, province=unit)
-    crumbs = [(_("Lagging"), None)]
-    if unit is not None:
-        crumbs.insert(0, _province_crumb(unit, query))
+    form, query, own = _status_query(request, LaggingForm, LAGGING_DEFAULTS)
+    unit = _province_asked(request)
+    report = status.lagging(request.user, query, threshold=own["threshold"], days=own["days"], province=unit)
+    crumbs = _crumbs_under(unit, query, _("Lagging"))
     context = _context(
-        request, extra, query, exportable=False, unit=unit, keep_province=True, report=report, breadcrumbs=crumbs
+        request, form, query, exportable=False, unit=unit, keep_province=True, report=report, breadcrumbs=crumbs
     )
     return render(request, "tracker/status/lagging.html", context)
 
@@ -286,15 +287,10 @@ def lagging(request):
 def households(request):
     """Poor and near-poor households by year and place (and by ethnic group), households that escaped or
     fell into poverty, support received: counts only, never a household's name or ID number."""
-    form, query = _status_query(request)
-    unit = None
-    if request.GET.get("province", "").isdigit():
-        provinces = Province.objects.current().in_jurisdiction(request.user)
-        unit = get_object_or_404(provinces, pk=int(request.GET["province"]))
+    form, query, _own = _status_query(request)
+    unit = _province_asked(request)
     rows, total, ethnic = status.household_tables(request.user, query, province=unit)
-    crumbs = [(_("Households"), None)]
-    if unit is not None:
-        crumbs.insert(0, _province_crumb(unit, query))
+    crumbs = _crumbs_under(unit, query, _("Households"))
     context = _context(
         request,
         form,
