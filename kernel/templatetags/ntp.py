@@ -23,16 +23,21 @@ def vnd(amount):
     return format_number(int(amount), NumberStyle.active())
 
 
+def _fixed(number, places: int) -> str:
+    """A number to exactly `places` decimals (half up), grouped and pointed as the interface writes it."""
+    places = int(places)
+    value = Decimal(str(number)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    style = NumberStyle.active()
+    whole, _, fraction = format_number(value, style).partition(style.decimal)
+    return f"{whole}{style.decimal}{fraction.ljust(places, '0')}" if places else whole
+
+
 @register.filter
 def million(amount):
     """A number of đồng in million đồng, to two decimals (381.319,00): the unit reports use."""
     if amount is None or amount == "":
         return NOTHING
-    value = (Decimal(int(amount)) / 1_000_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    text = format_number(value, NumberStyle.active())
-    style = NumberStyle.active()
-    whole, _, fraction = text.partition(style.decimal)
-    return f"{whole}{style.decimal}{fraction.ljust(2, '0')}"
+    return _fixed(Decimal(int(amount)) / 1_000_000, 2)
 
 
 @register.filter
@@ -40,14 +45,7 @@ def percent(value, places: int = 2):
     """A percentage (a number from 0 up) to `places` decimals: 48,46%; "—" for none."""
     if value is None or value == "":
         return NOTHING
-    quantum = Decimal(1).scaleb(-int(places))
-    number = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-    style = NumberStyle.active()
-    text = format_number(number, style)
-    whole, _, fraction = text.partition(style.decimal)
-    if int(places):
-        return f"{whole}{style.decimal}{fraction.ljust(int(places), '0')}%"
-    return f"{whole}%"
+    return f"{_fixed(value, places)}%"
 
 
 @register.filter
