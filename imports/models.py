@@ -29,28 +29,34 @@ def sees_every_import(user) -> bool:
     return cached
 
 
-def job_allows(user, action: str, job) -> bool:
-    """`ImportJob.objects.restrict`'s rule for one job already read (no query)."""
+ALL_JOBS, OWN_JOBS, NO_JOB = "all", "own", "none"
+
+
+def jobs_reached(user, action: str) -> str:
+    """Which jobs a user may take an action on (kernel.access's decision for a job): an official views and
+    deletes the imports they uploaded, national administrators all of them; only the uploader confirms
+    (changes) a job, the rows being theirs. Adding is the upload, which the import kinds' roles decide
+    (`ImportKind.allows`)."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return False
+        return NO_JOB
     if action in (VIEW, DELETE) and sees_every_import(user):
-        return True
-    return action in (VIEW, DELETE, CHANGE) and job.user_id == user.pk
+        return ALL_JOBS
+    return OWN_JOBS if action in (VIEW, DELETE, CHANGE) else NO_JOB
+
+
+def job_allows(user, action: str, job) -> bool:
+    """`jobs_reached` for one job already read (no query)."""
+    reached = jobs_reached(user, action)
+    return reached == ALL_JOBS or (reached == OWN_JOBS and job.user_id == user.pk)
 
 
 class ImportJobQuerySet(models.QuerySet):
     def restrict(self, user, action: str = VIEW):
-        """The jobs a user may take an action on (kernel.access's decision for a job): an official views and
-        deletes the imports they uploaded, national administrators all of them; only the uploader confirms
-        (changes) a job, the rows being theirs. Adding is the upload, which the import kinds' roles decide
-        (`ImportKind.allows`)."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if action in (VIEW, DELETE) and sees_every_import(user):
+        """The jobs a user may take an action on, as `jobs_reached` decides."""
+        reached = jobs_reached(user, action)
+        if reached == ALL_JOBS:
             return self
-        if action in (VIEW, DELETE, CHANGE):
-            return self.filter(user=user)
-        return self.none()
+        return self.filter(user=user) if reached == OWN_JOBS else self.none()
 
     def running(self):
         return self.filter(status__in=RUNNING_IMPORT_STATUSES)

@@ -186,7 +186,7 @@ def may(user, action: str, model) -> bool:
 def can_see_personal_data(user) -> bool:
     """Whether personal data (heads' ID numbers, ethnicity) shows in full to this user, in their
     jurisdiction; masked otherwise. The role's part of `restrict(user, "view_personal_data")`."""
-    return bool(user and user.is_active and user.has_perm(PERSONAL_DATA_PERMISSION))
+    return may(user, VIEW_PERSONAL_DATA, None)
 
 
 def ensure_allowed(user, action: str, obj) -> None:
