@@ -362,7 +362,7 @@ def test_the_lagging_page_counts_and_lists_who_is_behind(ledger, make_official, 
     assert late.code in html[html.index("Quá hạn hoàn thành") :]
     # 12,5% is read the Vietnamese way; at 13% L1 (12%) is still behind, at 12% it is not.
     html = client.get(url, {"year": "2024", "as_of": "30/06/2024", "threshold": "12,5"}).content.decode()
-    assert "2 trong số 4 xã" in html
+    assert "2 trong số 4 xã giải ngân dưới 12,5%" in html  # the threshold as typed, not rounded
     html = client.get(url, {"year": "2024", "as_of": "30/06/2024", "threshold": "12"}).content.decode()
     assert "1 trong số 4 xã" in html
     with CaptureQueriesContext(connection) as queries:
@@ -458,4 +458,5 @@ def test_a_works_page_draws_its_progress_over_time(ledger, make_official, client
     chart = html[html.index("<svg") : html.index("</svg>")]
     assert chart.count("<circle") == 2
     assert "01/03/2024: 20,0%" in chart and "10/05/2024: 47,5%" in chart
+    assert "47,5%" in html[html.index("</svg>") :]  # the reports' table shows 47,5 as typed, not 48
     assert "http" not in chart.replace("http://www.w3.org/2000/svg", "")  # nothing loaded from elsewhere
