@@ -58,6 +58,7 @@ from tracker.choices import (
 from tracker.models import (
     SMALL_WORK_CEILING_VND,
     Allocation,
+    CapitalSummary,
     Disbursement,
     EthnicGroup,
     Household,
@@ -1770,6 +1771,7 @@ def national_data_delete(stdout: TextIO | None = None) -> dict[str, dict[str, in
     """
     tables = _tables()
     t = {key: f'"{table.db_table}"' for key, table in tables.items()}
+    t["capital_summary"] = f'"{CapitalSummary._meta.db_table}"'  # kept by triggers; the generator writes none
     marked = {
         "work": f"code LIKE '{CODE_PREFIX}%'",
         "household": f"code LIKE '{CODE_PREFIX}%'",
@@ -1787,6 +1789,8 @@ def national_data_delete(stdout: TextIO | None = None) -> dict[str, dict[str, in
                 ("disbursement", f"DELETE FROM {t['disbursement']} WHERE work_id IN ({works})"),
                 ("progress", f"DELETE FROM {t['progress']} WHERE work_id IN ({works})"),
                 ("allocation", f"DELETE FROM {t['allocation']} WHERE work_id IN ({works})"),
+                # the ledgers' triggers left these lines at zero; the works' deletion needs them gone
+                ("capital_summary", f"DELETE FROM {t['capital_summary']} WHERE work_id IN ({works})"),
                 ("work_components", f"DELETE FROM {t['work_components']} WHERE work_id IN ({works})"),
                 ("work_villages", f"DELETE FROM {t['work_villages']} WHERE work_id IN ({works})"),
                 ("work", f"DELETE FROM {t['work']} WHERE {marked['work']}"),
@@ -1810,7 +1814,8 @@ def national_data_delete(stdout: TextIO | None = None) -> dict[str, dict[str, in
         done[how][key] = count
         if stdout is not None and count:
             elapsed = time.perf_counter() - started
-            stdout.write(f"  {how} {count:>12,} {tables[key].label} ({elapsed:.1f} s)\n")
+            label = tables[key].label if key in tables else CapitalSummary._meta.db_table
+            stdout.write(f"  {how} {count:>12,} {label} ({elapsed:.1f} s)\n")
 
     with transaction.atomic(), connection.cursor() as cursor:
         for marker, statements in groups:

@@ -208,7 +208,11 @@ class Allocation(CapitalEntry):
                 violation_error_message=_("An extension, and only an extension, has an 'extended until' date."),
             ),
         ]
-        indexes = [models.Index(fields=["work", "year", "source"], name="tracker_alloc_work_year_src")]
+        indexes = [
+            models.Index(fields=["work", "year", "source"], name="tracker_alloc_work_year_src"),
+            # the status pages take away the entries decided after their "as of" date
+            models.Index(fields=["year", "decided_on"], name="tracker_alloc_year_decided"),
+        ]
 
     def __str__(self):
         return _("%(kind)s %(amount)s VND to %(work)s for %(year)s") % {
@@ -266,7 +270,11 @@ class Disbursement(CapitalEntry):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["work", "year", "source"], name="tracker_disb_work_year_src")]
+        indexes = [
+            models.Index(fields=["work", "year", "source"], name="tracker_disb_work_year_src"),
+            # the status pages take away the entries paid after their "as of" date
+            models.Index(fields=["year", "paid_on"], name="tracker_disb_year_paid"),
+        ]
 
     def __str__(self):
         return _("Voucher %(voucher)s of %(date)s: %(amount)s VND") % {
@@ -277,6 +285,50 @@ class Disbursement(CapitalEntry):
 
     def period_key(self):
         return self.work.commune, self.paid_on
+
+
+class CapitalSummary(models.Model):
+    """What a work's capital ledgers add up to for one plan year, capital type, source and month: the
+    allocations decided and the payments made (reversals netted) in that month.
+
+    Kept by the database itself (triggers on both ledgers and on the work's commune, created by migration
+    0010: per statement on PostgreSQL, per row on SQLite), so every write path keeps it exact: the services,
+    the import's COPY, the national data generator, a fixture. The status pages read their figures from it:
+    the months before the "as of" date's, plus that month's entries up to the date (none to add when the
+    date ends its month). `manage.py capital_summary --check` compares it with the ledgers.
+    """
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="capital_summaries", verbose_name=_("work"))
+    # The work's commune, copied so that the pages group by place without reading the works (a trigger on
+    # the works keeps it when a work moves).
+    commune = models.ForeignKey(
+        "localities.Commune", on_delete=models.CASCADE, related_name="+", verbose_name=_("commune")
+    )
+    year = models.PositiveSmallIntegerField(_("plan year"))
+    source = models.CharField(_("capital source"), max_length=20, choices=CapitalSourceChoices.choices)
+    capital_type = models.CharField(_("capital type"), max_length=12, choices=CapitalTypeChoices.choices)
+    month = models.DateField(_("month"), help_text=_("The first day of the month the entries are dated in."))
+    allocated = models.BigIntegerField(_("allocated (VND)"), default=0)
+    disbursed = models.BigIntegerField(_("net disbursed (VND)"), default=0)
+    allocation_entries = models.IntegerField(_("allocation entries"), default=0)
+    disbursement_entries = models.IntegerField(_("disbursement entries"), default=0)
+
+    class Meta:
+        verbose_name = _("capital summary")
+        verbose_name_plural = _("capital summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "year", "capital_type", "source", "month"], name="%(app_label)s_%(class)s_one_per_line"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["year", "month"], name="tracker_capsum_year_month"),
+            # "works with capital in the year" (`WorkQuerySet.in_year`) without reading the lines
+            models.Index(fields=["year", "work"], condition=Q(allocation_entries__gt=0), name="tracker_capsum_year_work"),
+        ]
+
+    def __str__(self):
+        return f"{self.work_id} {self.year} {self.capital_type} {self.source} {self.month:%m/%Y}"
 
 
 class ProgressReport(models.Model):

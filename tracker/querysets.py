@@ -9,6 +9,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce
 
@@ -26,15 +27,28 @@ def _related(queryset, name: str):
     return queryset.model._meta.get_field(name).related_model
 
 
-def _sum_subquery(model, field: str, outer: str = "pk", **filters):
+def _sum_subquery(model, field: str, outer: str = "pk", column: str = "amount", **filters):
     sums = (
         model.objects.filter(**{field: OuterRef(outer)}, **filters)
         .order_by()
         .values(field)
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(column))
         .values("total")
     )
     return Coalesce(Subquery(sums, output_field=IntegerField()), 0)
+
+
+def _as_of_split(as_of) -> tuple[dict, tuple | None]:
+    """How capital as of a date is read: the capital summary's lines to take (a filter on their month) and
+    the range of days whose entries are added from the ledgers (None: none). All lines without a date; the
+    lines up to the date's month when it ends its month; else the lines before it, and its days up to the
+    date."""
+    if as_of is None:
+        return {}, None
+    month = as_of.replace(day=1)
+    if (as_of + datetime.timedelta(days=1)).day == 1:
+        return {"month__lte": month}, None
+    return {"month__lt": month}, (month, as_of)
 
 
 class WorkQuerySet(JurisdictionQuerySet):
@@ -52,20 +66,25 @@ class WorkQuerySet(JurisdictionQuerySet):
 
     def in_year(self, year: int):
         """Works with capital allocated for a plan year (an entry of any kind), each once."""
-        Allocation = _related(self, "allocations")
-        return self.filter(Exists(Allocation.objects.filter(work=OuterRef("pk"), year=year)))
+        Summary = _related(self, "capital_summaries")
+        return self.filter(Exists(Summary.objects.filter(work=OuterRef("pk"), year=year, allocation_entries__gt=0)))
 
     def with_capital(self, year: int | None = None, *, as_of=None):
         """Annotate allocated and net disbursed VND (all years, or one plan year; as decided or paid on or
-        before `as_of`, or all entries)."""
-        Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
+        before `as_of`, or all entries): the work's lines of the capital summary up to the date's month, and
+        that month's entries up to the date."""
+        Summary = _related(self, "capital_summaries")
         year_filter = {"year": year} if year else {}
-        decided = {"decided_on__lte": as_of} if as_of else {}
-        paid = {"paid_on__lte": as_of} if as_of else {}
-        return self.annotate(
-            allocated=_sum_subquery(Allocation, "work", kind__in=CAPITAL_CHANGING_KINDS, **year_filter, **decided),
-            disbursed=_sum_subquery(Disbursement, "work", **year_filter, **paid),
-        )
+        lines, partial = _as_of_split(as_of)
+        allocated = _sum_subquery(Summary, "work", column="allocated", **year_filter, **lines)
+        disbursed = _sum_subquery(Summary, "work", column="disbursed", **year_filter, **lines)
+        if partial:
+            Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
+            allocated = allocated + _sum_subquery(
+                Allocation, "work", kind__in=CAPITAL_CHANGING_KINDS, decided_on__range=partial, **year_filter
+            )
+            disbursed = disbursed + _sum_subquery(Disbursement, "work", paid_on__range=partial, **year_filter)
+        return self.annotate(allocated=allocated, disbursed=disbursed)
 
     # What `count_by` and `disbursement_status` group by: the path from a work.
     STATUS_GROUPS = {
@@ -74,32 +93,63 @@ class WorkQuerySet(JurisdictionQuerySet):
         "work": "pk",
     }
 
-    def _capital_entries(self, *, year: int | None, as_of):
-        """The works' allocations (capital-changing only) and disbursements of a plan year (or all years),
-        as decided or paid on or before `as_of` (or all)."""
+    def _narrowed(self) -> dict:
+        """The filter keeping a related row (an entry, a summary line) of these works, if they are narrowed at
+        all: over the whole country the sums are read without it (PostgreSQL would otherwise check each of a
+        million entries against the works one by one)."""
+        return {"work__in": self.order_by().values("pk")} if self.query.where else {}
+
+    def _capital_sums(self, fields: tuple[str, ...], *, year: int | None, as_of) -> dict[tuple, dict]:
+        """{(value, ...) of `fields` (of CAPITAL_SPLITS): {"allocated", "disbursed"}} for the works' capital
+        of a plan year (or all years) as of a date (or all entries).
+
+        Read from the capital summary (a line per work, year, type, source and month, kept exact by the
+        database): the months before the date's, and that month's own entries up to the date (an index on
+        year and date finds them; nothing to read when the date ends its month). Keys whose figures are both
+        zero are left out."""
+        Summary = _related(self, "capital_summaries")
         Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
-        works = self.order_by().values("pk")
-        allocations = Allocation.objects.filter(work__in=works, kind__in=CAPITAL_CHANGING_KINDS)
-        disbursements = Disbursement.objects.filter(work__in=works)
-        if year is not None:
-            allocations, disbursements = allocations.filter(year=year), disbursements.filter(year=year)
-        if as_of is not None:
-            allocations, disbursements = allocations.filter(decided_on__lte=as_of), disbursements.as_of(as_of)
-        return allocations.order_by(), disbursements.order_by()
+        narrowed = self._narrowed()
+        year_filter = {"year": year} if year is not None else {}
+        lines_filter, partial = _as_of_split(as_of)
+        aliases = [f"k{i}" for i in range(len(fields))]
+        sums: dict[tuple, dict] = {}
+
+        def add(rows, *figures):
+            for row in rows:
+                line = sums.setdefault(tuple(row[alias] for alias in aliases), {"allocated": 0, "disbursed": 0})
+                for name in figures:
+                    line[name] += row[name] or 0
+
+        def values(queryset, splits):
+            paths = {alias: F(splits[field]) for alias, field in zip(aliases, fields, strict=True)}
+            return queryset.order_by().values(**paths) if paths else queryset.order_by().values(k=Value(1))
+
+        lines = Summary.objects.filter(**narrowed, **year_filter, **lines_filter)
+        add(
+            values(lines, self.SUMMARY_SPLITS).annotate(allocated=Sum("allocated"), disbursed=Sum("disbursed")),
+            "allocated",
+            "disbursed",
+        )
+        if partial:
+            entries = Allocation.objects.filter(
+                **narrowed, kind__in=CAPITAL_CHANGING_KINDS, decided_on__range=partial, **year_filter
+            )
+            add(values(entries, self.CAPITAL_SPLITS).annotate(allocated=Sum("amount")), "allocated")
+            entries = Disbursement.objects.filter(**narrowed, paid_on__range=partial, **year_filter)
+            add(values(entries, self.CAPITAL_SPLITS).annotate(disbursed=Sum("amount")), "disbursed")
+        return {key: line for key, line in sums.items() if line["allocated"] or line["disbursed"]}
 
     def totals(self, *, year: int | None = None, as_of=None) -> dict:
         """The works' count, allocated and net disbursed VND (each work once, reversals netted), for a plan
         year or all years, as of a date or all entries."""
-        allocations, disbursements = self._capital_entries(year=year, as_of=as_of)
-        return {
-            "works": self.order_by().count(),
-            "allocated": allocations.aggregate(total=Sum("amount", default=0))["total"],
-            "disbursed": disbursements.aggregate(total=Sum("amount", default=0))["total"],
-        }
+        sums = self._capital_sums((), year=year, as_of=as_of)
+        line = next(iter(sums.values()), {"allocated": 0, "disbursed": 0})
+        return {"works": self.order_by().count(), **line}
 
     def disbursement_status(self, by: str, *, year: int | None = None, as_of=None) -> list[dict]:
         """Per province, commune or work (`by`, one of STATUS_GROUPS): {"key": its id, "works", "allocated",
-        "disbursed"}, ordered by key: `count_by` and `capital_by` together, three grouped sums."""
+        "disbursed"}, ordered by key: `count_by` and `capital_by` together."""
         if by not in self.STATUS_GROUPS:
             raise ValueError(f"Cannot group by {by!r}: one of {', '.join(self.STATUS_GROUPS)}")
         sums = self.capital_by(by, year=year, as_of=as_of)
@@ -109,7 +159,7 @@ class WorkQuerySet(JurisdictionQuerySet):
         ]
         return sorted(rows, key=lambda row: (row["key"] is None, row["key"]))
 
-    # What `capital_by` splits by: the path from an allocation or a disbursement.
+    # What `capital_by` splits by: the path from a capital entry, and from a line of the capital summary.
     CAPITAL_SPLITS = {
         "province": "work__commune__current_province",
         "commune": "work__commune",
@@ -117,22 +167,24 @@ class WorkQuerySet(JurisdictionQuerySet):
         "capital_type": "capital_type",
         "source": "source",
     }
+    SUMMARY_SPLITS = {**CAPITAL_SPLITS, "province": "commune__current_province", "commune": "commune"}
 
     def capital_by(self, *fields: str, year: int | None = None, as_of=None) -> dict[tuple, dict]:
         """The works' allocated and net disbursed VND split by `fields` (of CAPITAL_SPLITS: the current
         province, commune, work, capital type, source), for a plan year or all, as of a date or all entries:
-        {(value, ...): {"allocated": ..., "disbursed": ...}}. Two grouped sums, whatever the split."""
+        {(value, ...): {"allocated": ..., "disbursed": ...}}. At most three grouped sums, whatever the split."""
         unknown = set(fields) - set(self.CAPITAL_SPLITS)
         if not fields or unknown:
             raise ValueError(f"Cannot split capital by {fields!r}: of {', '.join(self.CAPITAL_SPLITS)}")
-        allocations, disbursements = self._capital_entries(year=year, as_of=as_of)
-        paths = {f"k{i}": F(self.CAPITAL_SPLITS[field]) for i, field in enumerate(fields)}
-        split: dict[tuple, dict] = {}
-        for name, entries in (("allocated", allocations), ("disbursed", disbursements)):
-            for row in entries.values(**paths).annotate(total=Sum("amount")):
-                key = tuple(row[alias] for alias in paths)
-                split.setdefault(key, {"allocated": 0, "disbursed": 0})[name] = row["total"]
-        return split
+        return self._capital_sums(fields, year=year, as_of=as_of)
+
+    def count_with_capital(self, by: str, *, year: int) -> dict:
+        """The number of works with capital allocated for the plan year per current province or commune
+        (`by`), read from the capital summary: one grouped count."""
+        Summary = _related(self, "capital_summaries")
+        lines = Summary.objects.filter(**self._narrowed(), year=year, allocation_entries__gt=0).order_by()
+        rows = lines.values(key=F(self.SUMMARY_SPLITS[by])).annotate(count=Count("work", distinct=True))
+        return {row["key"]: row["count"] for row in rows}
 
     def count_by(self, field: str) -> dict:
         """The number of works per current province, commune (STATUS_GROUPS): one grouped count."""
@@ -181,10 +233,14 @@ class WorkQuerySet(JurisdictionQuerySet):
         """Works under construction with no progress report in the `days` before `as_of` (or none at all),
         the longest silent first; annotated as `with_progress(as_of=)` does."""
         since = as_of - datetime.timedelta(days=days)
+        Report = _related(self, "progress_reports")
+        recent = Report.objects.filter(work=OuterRef("pk"), reported_on__gte=since, reported_on__lte=as_of)
+        # "No report in the days before" as an anti-join, so that the latest report is looked up only for the
+        # works found (not for every work under construction).
         return (
             self.filter(status=WorkStatusChoices.UNDER_CONSTRUCTION)
+            .filter(~Exists(recent))
             .with_progress(as_of=as_of)
-            .filter(Q(progress_on__isnull=True) | Q(progress_on__lt=since))
             .order_by(F("progress_on").asc(nulls_first=True), "code")
         )
 

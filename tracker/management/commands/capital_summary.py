@@ -1,0 +1,32 @@
+"""manage.py capital_summary --check | --rebuild: compare the capital summary with the ledgers, or recompute it."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tracker import capital_summary
+
+
+class Command(BaseCommand):
+    help = (
+        "Check the capital summary (the status pages' figures) against the allocation and disbursement ledgers, "
+        "or rebuild it from them."
+    )
+
+    def add_arguments(self, parser):
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--check", action="store_true", help="List the lines that differ; exit 1 if any.")
+        group.add_argument("--rebuild", action="store_true", help="Recompute every line from the ledgers.")
+
+    def handle(self, *args, check=False, rebuild=False, **options):
+        if rebuild:
+            lines = capital_summary.rebuild()
+            self.stdout.write(f"Capital summary rebuilt: {lines:,} lines.")
+            return
+        differences = capital_summary.differences()
+        if not differences:
+            self.stdout.write("The capital summary agrees with the ledgers.")
+            return
+        for line in differences:
+            self.stdout.write(repr(line))
+        raise CommandError(
+            f"The capital summary differs from the ledgers on {len(differences)} line(s) (at most 20 listed)."
+        )
