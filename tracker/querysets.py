@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 
 from kernel.querysets import JurisdictionQuerySet
 from localities.querysets import unit_scope
+from programs.choices import CapitalEntryKindChoices
 from programs.models import Component
 from programs.querysets import CAPITAL_CHANGING_KINDS
 
@@ -177,6 +178,30 @@ class WorkQuerySet(JurisdictionQuerySet):
         if not fields or unknown:
             raise ValueError(f"Cannot split capital by {fields!r}: of {', '.join(self.CAPITAL_SPLITS)}")
         return self._capital_sums(fields, year=year, as_of=as_of)
+
+    def carried_over(self, *, year: int, as_of) -> dict:
+        """Capital of earlier plan years extended (kéo dài) into `year`, as of a date: {"allocated": the
+        extensions decided for it (an extension records how much of its year's capital may still be spent, and
+        until when), "disbursed": what was paid from it in `year` (past its own year's deadline, 31 January of
+        the year after it)}. Two sums over the entries of earlier years."""
+        Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
+        narrowed = self._narrowed()
+        new_year = datetime.date(year, 1, 1)
+        extended = Allocation.objects.filter(
+            **narrowed,
+            year__lt=year,
+            kind=CapitalEntryKindChoices.EXTENSION,
+            extended_until__gte=new_year,
+            decided_on__lte=as_of,
+        )
+        # Paid in the year, after the deadline of the capital's own year (for last year's: from 1 February).
+        paid = Disbursement.objects.filter(**narrowed, year__lt=year, paid_on__gte=new_year, paid_on__lte=as_of).filter(
+            Q(year__lt=year - 1) | Q(paid_on__gt=datetime.date(year, 1, 31))
+        )
+        return {
+            "allocated": extended.aggregate(total=Sum("amount", default=0))["total"],
+            "disbursed": paid.aggregate(total=Sum("amount", default=0))["total"],
+        }
 
     def count_with_capital(self, by: str, *, year: int) -> dict:
         """The number of works with capital allocated for the plan year per current province or commune

@@ -168,7 +168,24 @@ def overview_tables(user, query: StatusQuery) -> StatusTables:
         )
         for province in provinces
     ]
-    return StatusTables(rows=rows, total=total_row(rows, _("Total")), splits=_splits(figures, planned))
+    splits = _splits(figures, planned)
+    splits["carried"] = _carried_split(works, query, rows)
+    return StatusTables(rows=rows, total=total_row(rows, _("Total")), splits=splits)
+
+
+def _carried_split(works, query: StatusQuery, rows: list[StatusRow]) -> list[StatusRow]:
+    """The year's own capital (the table's total) and, apart, the capital of earlier years extended (kéo dài)
+    into it: what was extended and what of it was paid in the year, as of the date."""
+    own = total_row(rows, _("Capital of plan year %(year)s") % {"year": query.year})
+    own.works = None
+    carried = works.carried_over(year=query.year, as_of=query.as_of)
+    earlier = StatusRow(
+        name=_("Extended from earlier years (kéo dài)"),
+        works=None,
+        allocated=carried["allocated"],
+        disbursed=carried["disbursed"],
+    )
+    return [own, earlier]
 
 
 def province_tables(user, province, query: StatusQuery) -> StatusTables:

@@ -131,6 +131,11 @@ def _splits(tables):
     return [
         (_("By capital type"), tables.splits["capital_type"], status.total_row(tables.splits["capital_type"], "")),
         (_("By source"), tables.splits["source"], status.total_row(tables.splits["source"], "")),
+        *(
+            [(_("This year's and earlier years' capital"), tables.splits["carried"], None)]
+            if "carried" in tables.splits
+            else []
+        ),
     ]
 
 

@@ -460,3 +460,43 @@ def test_a_works_page_draws_its_progress_over_time(ledger, make_official, client
     assert "01/03/2024: 20,0%" in chart and "10/05/2024: 47,5%" in chart
     assert "47,5%" in html[html.index("</svg>") :]  # the reports' table shows 47,5 as typed, not 48
     assert "http" not in chart.replace("http://www.w3.org/2000/svg", "")  # nothing loaded from elsewhere
+
+
+def test_capital_extended_from_earlier_years_is_shown_apart(ledger, make_official, client):
+    from programs.choices import CapitalEntryKindChoices
+
+    c1 = ledger.works["c1"]
+    component = c1.components.first()
+    services.allocation_record(
+        work=c1,
+        component=component,
+        year=2023,
+        source=CENTRAL,
+        capital_type=INVESTMENT,
+        amount=600_000_000,
+        decided_on=datetime.date(2023, 3, 1),
+    )
+    services.allocation_record(
+        work=c1,
+        component=component,
+        year=2023,
+        source=CENTRAL,
+        capital_type=INVESTMENT,
+        amount=250_000_000,
+        decided_on=datetime.date(2024, 1, 20),
+        kind=CapitalEntryKindChoices.EXTENSION,
+        extended_until=datetime.date(2024, 12, 31),
+    )
+    pay(c1, 100_000_000, datetime.date(2024, 1, 10), year=2023)  # within 2023's own deadline: not carried
+    pay(c1, 70_000_000, datetime.date(2024, 3, 5), year=2023)  # from the extension
+    pay(c1, 30_000_000, datetime.date(2024, 8, 5), year=2023)  # from it too, but after the date
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    html = client.get(status_url()).content.decode()
+    assert "Vốn các năm trước kéo dài sang" in html
+    own = numbers(html, "Vốn năm kế hoạch 2024")
+    earlier = numbers(html, "Vốn các năm trước kéo dài sang")
+    # The year's own capital is the overview's total (2023's capital counts in none of its rows).
+    assert own[2:5:2] == numbers(html, "Tổng cộng")[2:5:2]
+    assert earlier[2] == vnd(250_000_000) and earlier[4] == vnd(70_000_000)
+    later = client.get(status_url(as_of="01/09/2024")).content.decode()
+    assert numbers(later, "Vốn các năm trước kéo dài sang")[4] == vnd(100_000_000)
