@@ -38,6 +38,7 @@ class CapitalPlanEntryQuerySet(ScopedQuerySet):
     PLAN_SPLITS = {
         "province": Coalesce("province__successor_id", "province_id"),  # the current province
         "commune": F("commune_id"),  # None for an entry of the province itself
+        "component": F("component_id"),
         "capital_type": F("capital_type"),
         "source": F("source"),
     }

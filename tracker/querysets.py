@@ -39,6 +39,26 @@ def _sum_subquery(model, field: str, outer: str = "pk", column: str = "amount", 
     return Coalesce(Subquery(sums, output_field=IntegerField()), 0)
 
 
+def _shares(amount: int, weights: dict) -> dict:
+    """`amount` shared among the keys of `weights` ({key: (weight as of the date, weight ever)}) in proportion
+    to the first weights (the second if those are all nil): integers adding up to `amount`, the remainders
+    given to the largest fractions (ties to the smaller key). {None: amount} when nothing weighs."""
+    for position in (0, 1):
+        parts = {key: max(pair[position], 0) for key, pair in weights.items()}
+        whole = sum(parts.values())
+        if whole > 0:
+            break
+    else:
+        return {None: amount}
+    sign, amount = (-1, -amount) if amount < 0 else (1, amount)
+    shares = {key: amount * part // whole for key, part in parts.items()}
+    left = amount - sum(shares.values())
+    order = sorted(parts, key=lambda key: (-(amount * parts[key] % whole), key is None, key))
+    for key in order[:left]:
+        shares[key] += 1
+    return {key: sign * share for key, share in shares.items() if share}
+
+
 def _as_of_split(as_of) -> tuple[dict, tuple | None]:
     """How capital as of a date is read: the capital summary's lines to take (a filter on their month) and
     the range of days whose entries are added from the ledgers (None: none). All lines without a date; the
@@ -202,6 +222,62 @@ class WorkQuerySet(JurisdictionQuerySet):
             "allocated": extended.aggregate(total=Sum("amount", default=0))["total"],
             "disbursed": paid.aggregate(total=Sum("amount", default=0))["total"],
         }
+
+    # What `capital_by_component` groups by besides the component: the path from a capital entry.
+    COMPONENT_UNITS = {"province": "work__commune__current_province", "commune": "work__commune", "work": "work"}
+
+    def capital_by_component(self, by: str | None, *, year: int, as_of) -> dict[tuple, dict]:
+        """The works' capital of a plan year as of a date per program component (and per current province,
+        commune or work, `by`): {(component id, unit id or None): {"allocated", "disbursed", "works"}}.
+
+        Allocations name their component; a payment names only the work, year, source and type. So what was
+        paid on such a line is shared among the components that allocated capital to it, in proportion to
+        their allocations as of the date (to the last đồng: the remainders go to the largest fractions), so
+        that a work funded by two programs is never counted twice and the components add up to the works'
+        totals. A line whose capital was all decided after the date is shared by its later allocations; one
+        with none at all is under component None. "works": the works with an allocation entry of the
+        component in the year (a set of ids, so that a work funded by two components is counted once where they
+        are added up). Two grouped queries."""
+        Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
+        narrowed = self._narrowed()
+        unit = {"unit": F(self.COMPONENT_UNITS[by])} if by else {"unit": Value(None, output_field=IntegerField())}
+        line = ("work", "source", "capital_type")
+        allocations = (
+            Allocation.objects.filter(**narrowed, year=year)
+            .order_by()
+            .values(*line, "component", **unit)
+            .annotate(
+                allocated=Sum("amount", filter=Q(kind__in=CAPITAL_CHANGING_KINDS, decided_on__lte=as_of), default=0),
+                ever=Sum("amount", filter=Q(kind__in=CAPITAL_CHANGING_KINDS), default=0),
+            )
+        )
+        weights: dict[tuple, dict] = {}
+        units: dict[tuple, object] = {}
+        figures: dict[tuple, dict] = {}
+        for row in allocations:
+            key = tuple(row[name] for name in line)
+            weights.setdefault(key, {})[row["component"]] = (row["allocated"], row["ever"])
+            units[key] = row["unit"]
+            figure = figures.setdefault(
+                (row["component"], row["unit"]), {"allocated": 0, "disbursed": 0, "works": set()}
+            )
+            figure["allocated"] += row["allocated"]
+            figure["works"].add(row["work"])
+        paid = (
+            Disbursement.objects.filter(**narrowed, year=year, paid_on__lte=as_of)
+            .order_by()
+            .values(*line, **unit)
+            .annotate(disbursed=Sum("amount"))
+        )
+        for row in paid:
+            key = tuple(row[name] for name in line)
+            shares = _shares(row["disbursed"], weights.get(key, {}))
+            for component, amount in shares.items():
+                figure = figures.setdefault(
+                    (component, units.get(key, row["unit"])), {"allocated": 0, "disbursed": 0, "works": set()}
+                )
+                figure["disbursed"] += amount
+        return figures
 
     def count_with_capital(self, by: str, *, year: int) -> dict:
         """The number of works with capital allocated for the plan year per current province or commune

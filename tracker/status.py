@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kernel.access import VIEW
@@ -30,7 +31,7 @@ from kernel.presentation import COUNT, MONEY, PERCENT, rate
 from kernel.text import fold
 from localities.models import Commune, Province
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices
-from programs.models import CapitalPlanEntry
+from programs.models import CapitalPlanEntry, Component
 
 from .choices import ROAD_TYPES, CapacityUnitChoices, WorkTypeChoices
 from .models import Allocation, EthnicGroup, Household, Work
@@ -216,6 +217,134 @@ def province_tables(user, province, query: StatusQuery) -> StatusTables:
     )
     total = total_row(rows, _("Total"), planned=sum(planned.values()))
     return StatusTables(rows=rows, total=total, splits=_splits(figures, planned))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Programs: program -> project -> sub-project -> province -> commune -> work, the same figures at each level
+
+
+def component_label(component) -> str:
+    """A component as officials name it, in the interface's language where its name is known in it."""
+    name = component.name_vi if (get_language() or "").startswith("vi") and component.name_vi else component.name
+    return f"{component.code}: {name}"
+
+
+def program_label(program) -> str:
+    name = program.name_vi if (get_language() or "").startswith("vi") and program.name_vi else program.name
+    return f"{program.code}: {name}"
+
+
+def _descendants(components) -> dict[int, set[int]]:
+    """Each component's own id and those of the components below it (a project's sub-projects, ...)."""
+    children: dict[int | None, list[int]] = {}
+    for component in components:
+        children.setdefault(component.parent_id, []).append(component.pk)
+
+    def below(pk: int) -> set[int]:
+        found = {pk}
+        for child in children.get(pk, []):
+            found |= below(child)
+        return found
+
+    return {component.pk: below(component.pk) for component in components}
+
+
+def _add_components(figures: dict[tuple, dict], ids: set[int], unit=None, *, any_unit: bool = False) -> dict:
+    """The figures of the components `ids` added up (for one unit, or over every unit)."""
+    total = {"allocated": 0, "disbursed": 0, "works": set()}
+    for (component, key), figure in figures.items():
+        if component in ids and (any_unit or key == unit):
+            total["allocated"] += figure["allocated"]
+            total["disbursed"] += figure["disbursed"]
+            total["works"] |= figure["works"]
+    return total
+
+
+def _row(name, figure, *, planned=None, url=None) -> StatusRow:
+    return StatusRow(
+        name=name,
+        works=len(figure["works"]),
+        allocated=figure["allocated"],
+        disbursed=figure["disbursed"],
+        planned=planned,
+        url=url,
+    )
+
+
+def program_tables(user, program, query: StatusQuery) -> tuple[list[StatusRow], StatusRow, list[StatusRow]]:
+    """A program's components (each project with its sub-projects' capital in it; sub-projects indented),
+    its total, and its capital per current province: what its components allocated, what was paid on them
+    (a payment on a line funded by two components shared in proportion, `capital_by_component`), planned
+    for them. Four grouped queries."""
+    components = list(Component.objects.filter(program=program).order_by("sort_order", "code"))
+    below = _descendants(components)
+    works = Work.objects.restrict(user, VIEW).of_program(program)
+    by_province = works.capital_by_component("province", year=query.year, as_of=query.as_of)
+    plans = CapitalPlanEntry.objects.restrict(user, VIEW).in_year(query.year).filter(component__program=program)
+    planned = plans.planned_split("component", "province", as_of=query.as_of)
+    planned_by_component = add_up(planned)
+    planned_by_province = add_up(planned, 1)
+    depth = {c.pk: (0 if c.parent_id is None else 1) for c in components}
+    rows = [
+        _row(
+            ("— " * depth[c.pk]) + component_label(c),
+            _add_components(by_province, below[c.pk], any_unit=True),
+            planned=sum(planned_by_component.get(pk, 0) for pk in below[c.pk]),
+            url=reverse("status:component", args=[c.pk]) + query_string(query),
+        )
+        for c in components
+    ]
+    own = set(below)
+    total = _row(_("Total"), _add_components(by_province, own, any_unit=True), planned=sum(planned.values()))
+    province_ids = {key for (component, key) in by_province if component in own} | set(planned_by_province)
+    provinces = Province.objects.filter(pk__in=[pk for pk in province_ids if pk is not None]).only("pk", "name")
+    province_rows = sorted(
+        (
+            _row(
+                p.name,
+                _add_components(by_province, own, p.pk),
+                planned=planned_by_province.get(p.pk, 0),
+            )
+            for p in provinces
+        ),
+        key=lambda row: fold(row.name),
+    )
+    return rows, total, province_rows
+
+
+def component_tables(user, component, query: StatusQuery, *, province=None, commune=None):
+    """A component's (and its sub-components') capital per current province, or per commune of a province,
+    or per work of a commune, with its total: the next level of the drill-down. Two grouped queries and the
+    units' names."""
+    family = list(Component.objects.filter(program_id=component.program_id))
+    ids = _descendants(family)[component.pk]
+    funded = Component.works.through.objects.filter(component_id__in=ids).values("work_id")
+    works = Work.objects.restrict(user, VIEW).filter(pk__in=funded)
+    if commune is not None:
+        works, by = works.filter(commune=commune), "work"
+    elif province is not None:
+        works, by = works.within(province), "commune"
+    else:
+        by = "province"
+    figures = works.capital_by_component(by, year=query.year, as_of=query.as_of)
+    keys = {key for (c, key) in figures if c in ids}
+    base = reverse("status:component", args=[component.pk]) + query_string(query)
+    if by == "province":
+        units = Province.objects.filter(pk__in=keys).only("pk", "name")
+        name, url = (lambda u: u.name), (lambda u: f"{base}&province={u.pk}")
+    elif by == "commune":
+        units = Commune.objects.filter(pk__in=keys).select_related("district", "province")
+        name, url = str, (lambda u: f"{base}&province={province.pk}&commune={u.pk}")
+    else:
+        units = Work.objects.filter(pk__in=keys).only("pk", "code", "name")
+        name = lambda u: f"{u.code} {u.name}"  # noqa: E731
+        url = lambda u: reverse("status:work", args=[u.pk]) + query_string(query)  # noqa: E731
+    rows = sorted(
+        (_row(name(u), _add_components(figures, ids, u.pk), url=url(u)) for u in units),
+        key=lambda row: fold(row.name),
+    )
+    total = _row(_("Total"), _add_components(figures, ids, any_unit=True))
+    return rows, total
 
 
 def work_table(user, commune, query: StatusQuery):

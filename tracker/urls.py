@@ -6,6 +6,8 @@ app_name = "status"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("program/<int:pk>/", views.program, name="program"),
+    path("component/<int:pk>/", views.component, name="component"),
     path("province/<int:pk>/", views.province, name="province"),
     path("commune/<int:pk>/", views.commune, name="commune"),
     path("work/<int:pk>/", views.work, name="work"),

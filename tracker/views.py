@@ -22,6 +22,7 @@ from kernel.exports import export_response
 from kernel.presentation import percent_chart
 from kernel.text import fold
 from localities.models import Commune, Province
+from programs.models import Component, Program
 
 from . import status
 from .models import Work
@@ -151,7 +152,80 @@ def overview(request):
         return _export(rows, columns, query=query, place=_("All provinces"), name=_("Provinces"))
     context = _context(request, form, query, rows=tables.rows, total=tables.total, splits=_splits(tables))
     context["sort_links"] = status.sort_links(request.path + context["qs"], sort)
+    context["programs"] = [
+        (status.program_label(p), reverse("status:program", args=[p.pk])) for p in Program.objects.order_by("code")
+    ]
     return render(request, "tracker/status/overview.html", context)
+
+
+@status_page
+def program(request, pk: int):
+    """A program: its projects and sub-projects, and its capital per province, each a step down."""
+    unit = get_object_or_404(Program, pk=pk)
+    form, query, _own = _status_query(request)
+    rows, total, provinces = status.program_tables(request.user, unit, query)
+    name = status.program_label(unit)
+    if _wants_export(request):
+        columns = status.unit_columns(_("Project or sub-project"))
+        return _export([*rows, total], columns, query=query, place=name, name=unit.code)
+    context = _context(
+        request,
+        form,
+        query,
+        rows=rows,
+        total=total,
+        provinces=provinces,
+        program=unit,
+        program_name=name,
+        breadcrumbs=[(name, None)],
+    )
+    return render(request, "tracker/status/program.html", context)
+
+
+@status_page
+def component(request, pk: int):
+    """A project or sub-project: its capital per province, then per commune of one (`?province=`), then per
+    work of one of those communes (`?commune=`)."""
+    unit = get_object_or_404(Component.objects.select_related("program"), pk=pk)
+    form, query, _own = _status_query(request)
+    province = _province_asked(request)
+    commune = None
+    if province is not None and request.GET.get("commune", "").isdigit():
+        communes = Commune.objects.filter(current_province=province)
+        commune = get_object_or_404(communes, pk=int(request.GET["commune"]))
+    rows, total = status.component_tables(request.user, unit, query, province=province, commune=commune)
+    program_name = status.program_label(unit.program)
+    base = status.query_string(query)
+    crumbs = [(program_name, reverse("status:program", args=[unit.program_id]) + base)]
+    here = reverse("status:component", args=[unit.pk]) + base
+    crumbs.append((status.component_label(unit), here if province else None))
+    if province is not None:
+        crumbs.append((province.name, f"{here}&province={province.pk}" if commune else None))
+    if commune is not None:
+        crumbs.append((str(commune), None))
+    header = _("Work") if commune else _("Commune") if province else _("Province")
+    if _wants_export(request):
+        place = crumbs[-1][0]
+        return _export([*rows, total], status.unit_columns(header), query=query, place=place, name=unit.code)
+    context = _context(
+        request,
+        form,
+        query,
+        rows=rows,
+        total=total,
+        component=unit,
+        component_name=status.component_label(unit),
+        unit_header=header,
+        breadcrumbs=crumbs,
+        keep_province=True,
+        unit=province,
+        kept_commune=commune,
+    )
+    if commune is not None:
+        context["export_url"] = f"{context['export_url']}&province={province.pk}&commune={commune.pk}"
+    elif province is not None:
+        context["export_url"] = f"{context['export_url']}&province={province.pk}"
+    return render(request, "tracker/status/component.html", context)
 
 
 @status_page

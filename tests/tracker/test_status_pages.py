@@ -325,6 +325,11 @@ def test_every_role_at_every_level_reads_the_pages_of_its_jurisdiction(world, ma
         "infrastructure": status_url("status:infrastructure"),
         "lagging": status_url("status:lagging"),
         "households": status_url("status:households"),
+        "program": status_url("status:program", world.works["c1"].components.first().program_id),
+        "component": status_url("status:component", world.works["c1"].components.first().pk),
+        "component in a province": status_url(
+            "status:component", world.works["c1"].components.first().pk, province=world.p1.pk
+        ),
     }
     outside = [status_url("status:province", world.p2.pk), status_url("status:work", world.works["c3"].pk)]
     assert {name: client.get(url).status_code for name, url in inside.items()} == dict.fromkeys(inside, 200)
