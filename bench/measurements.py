@@ -317,3 +317,17 @@ def read_sheet_xlsx(ctx: Context):
     from .read_sheets import figure
 
     return figure("xlsx")
+
+
+# --- Bulk posts (the API's; python -m bench.bulk_posts for the figures of each run) ------------------------
+
+
+@measurement(
+    "bulk: record_many of 500 progress reports, items per second",
+    goal=Goal(2_000, "items/s", higher_is_better=True),
+    repeat=7,
+)
+def bulk_progress(ctx: Context):
+    from .bulk_posts import figure
+
+    return figure(items=500, repeat=ctx.repeat)

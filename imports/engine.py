@@ -40,11 +40,14 @@ def run_import(
     dry_run: bool = False,
     skip_duplicates: bool = False,
     progress: Progress | None = None,
+    path: str = ChangePathChoices.IMPORT,
 ) -> ImportResult:
     """Import a spreadsheet of `kind` as `user` (None: the system, e.g. a command run by the operator).
 
-    `source` is a path, bytes or a binary file. Returns the preview; `result.written` says whether the
-    rows were kept. Never raises for a bad file or bad rows: they are in `result.rejected` / `result.errors`.
+    `source` is a path, bytes or a binary file, or `sheets.Records` (the API's bulk posts). Returns the
+    preview; `result.written` says whether the rows were kept. Never raises for a bad file or bad rows: they
+    are in `result.rejected` / `result.errors`. `path` is the change path history records (the API passes
+    its own).
     """
     kind = get_kind(kind) if isinstance(kind, str) else kind
     result = ImportResult(kind=kind.name, dry_run=dry_run, skip_duplicates=skip_duplicates, filename=filename or "")
@@ -57,7 +60,7 @@ def run_import(
     if skip_duplicates and not kind.supports_skip_duplicates:
         skip_duplicates = result.skip_duplicates = False
     try:
-        with change_path(ChangePathChoices.IMPORT), read_sheet(source, kind.columns, filename=filename) as sheet:
+        with change_path(path), read_sheet(source, kind.columns, filename=filename) as sheet:
             result.filename = sheet.filename or result.filename
             result.format = sheet.format
             result.warnings = list(sheet.warnings)

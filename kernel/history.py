@@ -75,6 +75,29 @@ class ChangePathMiddleware:
             return self.get_response(request)
 
 
+def history_of_changes(objs, *, user) -> None:
+    """History records ("~", by `user`, on the current path) of rows just changed by a bulk update, with the
+    snapshot of their many-to-many fields that a `save()` records: what the one-by-one saves would record.
+    """
+    objs = list(objs)
+    if not objs:
+        return
+    model = type(objs[0])
+    records = model.history.bulk_history_create(objs, update=True, default_user=user)
+    history_model = model.history.model
+    by_pk = {record.id: record for record in records}  # a history record's `id` is the row's pk
+    for field in getattr(history_model, "_history_m2m_fields", ()):
+        through = getattr(model, field.name).through
+        owner = field.m2m_field_name()
+        snapshot = getattr(history_model, field.name).model
+        names = [f.attname for f in through._meta.concrete_fields]
+        rows = through.objects.filter(**{f"{owner}__in": [obj.pk for obj in objs]}).values_list(*names)
+        snapshot.objects.bulk_create(
+            snapshot(history=by_pk[values[names.index(f"{owner}_id")]], **dict(zip(names, values, strict=True)))
+            for values in rows
+        )
+
+
 def history_records(**kwargs):
     """HistoricalRecords with the project's base (the change path) and user model."""
     return HistoricalRecords(bases=[HistoryPathModel], **kwargs)

@@ -5,6 +5,7 @@ build on it:
 
 - `read_sheet(upload, columns)` → a `SheetReader`: checks the file (`Limits`), finds the header row,
   matches the columns, then yields `Row`s of parsed values, each with the `SheetError`s of its cells.
+  `read_sheet(Records(items), columns)` reads a list of JSON objects the same way (`records`).
 - Column specs (`TextColumn`, `CodeColumn`, `IntegerColumn`, `DecimalColumn`, `PercentColumn`,
   `AmountColumn`, `DateColumn`, `BooleanColumn`, `ChoiceColumn`) say what a column is called and holds.
 - Value parsers (`parse_amount`, `parse_date`, ...) can be used alone; they raise `ValueProblem`.
@@ -30,6 +31,7 @@ from .columns import (
 )
 from .errors import ErrorLog, SheetError, SheetRejected, ValueProblem
 from .reading import Row, SheetReader, read_sheet
+from .records import RecordError, Records, RecordsReader
 from .safety import DEFAULT_LIMITS, Limits
 from .values import (
     ChoiceMatcher,
@@ -72,6 +74,9 @@ __all__ = [
     "NumberStyle",
     "PercentColumn",
     "PercentNumber",
+    "RecordError",
+    "Records",
+    "RecordsReader",
     "Row",
     "SheetError",
     "SheetReader",

@@ -43,6 +43,8 @@ from kernel.text import fold
 from .columns import BoundColumn, Column, ColumnIndex, HeaderMatch, sheet_unit
 from .csvfile import DELIMITERS, csv_rows, detect_encoding, sep_line
 from .errors import SheetError, SheetRejected, ValueProblem
+from .records import Records, RecordsReader
+from .rows import Row
 from .safety import DEFAULT_LIMITS, Limits, Source, open_source
 from .values import NumberStyle
 from .xlsx import WorksheetInfo, XlsxWorkbook, column_letter
@@ -88,46 +90,6 @@ def is_numbering_row(cells: Sequence[Any]) -> bool:
         elif not (isinstance(value, str) and _NUMBERING_CELL.fullmatch(value.strip())):
             return False
     return True
-
-
-class Row:
-    """One data row of the sheet: its number as Excel shows it, parsed values by column key, its errors.
-
-    `values` holds every column of the spec: None for a blank cell, a column absent from the file, or a
-    value that did not parse (its error is in `errors`). `cells` are the raw cells, as the file holds them.
-    """
-
-    __slots__ = ("number", "values", "errors", "cells", "_sheet")
-
-    def __init__(self, number: int, values: dict[str, Any], errors: list[SheetError], cells: list[Any], sheet: Any):
-        self.number = number
-        self.values = values
-        self.errors = errors
-        self.cells = cells
-        self._sheet = sheet
-
-    def __getitem__(self, key: str) -> Any:
-        return self.values[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = self.values.get(key)
-        return default if value is None else value
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add_error(self, message: str, *, column: str | None = None) -> SheetError:
-        """Record a problem the importer found in this row; `column` is a column key (None: the whole row).
-
-        The error names the column by its header as the file wrote it, like the reader's own errors.
-        """
-        error = SheetError(message, row=self.number, column=self._sheet.header_for(column) if column else None)
-        self.errors.append(error)
-        return error
-
-    def __repr__(self) -> str:
-        return f"<Row {self.number} {self.values!r} errors={len(self.errors)}>"
 
 
 class SheetReader:
@@ -415,13 +377,17 @@ def read_sheet(
     sheet: str | int | None = None,
     header_search_rows: int = 30,
     style_sample_rows: int = 1000,
-) -> SheetReader:
+) -> SheetReader | RecordsReader:
     """Open an uploaded .xlsx or .csv for `columns`; iterate the result for its rows. Use it as a context manager.
 
     `source` is a path, bytes, or a binary file object (Django's UploadedFile); `filename` names it in
     messages. `sheet` forces a worksheet by name or position. Raises `SheetRejected` when the file cannot
     be read: too big, not a spreadsheet, unsafe, no header row, required columns missing.
+
+    `source` may also be `records.Records(items)`: a list of JSON objects read as rows (the API's bulk posts).
     """
+    if isinstance(source, Records):
+        return RecordsReader(source, columns, style_sample_rows=style_sample_rows)
     return SheetReader(
         source,
         columns,

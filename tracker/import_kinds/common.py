@@ -192,10 +192,14 @@ class RowByRowKind(ImportKind):
     - `create(values, ctx)` and, if records can be changed by import, `update(record, values, ctx)`; both
       call the services with `user=ctx.user` and let their ValidationError/PermissionDenied through.
     `fields` maps model field names to column keys, to put the services' messages on the right column.
+    A kind whose new records depend on no other row of the file (progress reports) sets `batched` and
+    implements `create_many(values, ctx)`, calling a service that writes them all at once with the same
+    rules: the chunk's new rows are written together, after every row of the chunk has been checked.
     """
 
     fields: ClassVar[dict[str, str]] = {}
     updatable: ClassVar[bool] = True
+    batched: ClassVar[bool] = False  # new rows written by `create_many` at the end of the chunk
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         raise NotImplementedError
@@ -226,10 +230,16 @@ class RowByRowKind(ImportKind):
     def before_chunk(self, chunk: list[Row], ctx: ImportContext) -> None:
         """Load what the chunk's rows will look up, a query per kind of thing (e.g. `load_works`)."""
 
+    def create_many(self, values: list[dict[str, Any]], ctx: ImportContext) -> list:
+        """For a kind whose new records do not depend on one another (`batched`): create them all at once,
+        returning for each the record or the ValidationError/PermissionDenied that refused it."""
+        raise NotImplementedError
+
     def process(self, chunk: list[Row], ctx: ImportContext) -> None:
         seen: dict[tuple, int] = ctx.__dict__.setdefault("seen_keys", {})
         result = ctx.result
         self.before_chunk(chunk, ctx)
+        new: list[tuple[Row, dict[str, Any]]] = []
         for row in chunk:
             values = self.build(row, ctx)
             if values is None or row.errors:
@@ -249,23 +259,36 @@ class RowByRowKind(ImportKind):
                 if not self.updatable:
                     row.add_error(self.unchangeable_message(record, differences))
                     continue
+            if self.batched and record is None:
+                new.append((row, values))
+                continue
             try:
                 with transaction.atomic():
                     if record is None:
                         self.create(values, ctx)
                     else:
                         self.update(record, values, ctx)
-            except ValidationError as error:
-                for message, column in validation_messages(error, self.fields):
-                    row.add_error(message, column=column if column in ctx.sheet.columns else None)
-                continue
-            except PermissionDenied as error:
-                row.add_error(str(error))
+            except (ValidationError, PermissionDenied) as error:
+                self.refuse(row, error, ctx)
                 continue
             if record is None:
                 result.new += 1
             else:
                 result.changed += 1
+        if new:
+            for (row, _values), outcome in zip(new, self.create_many([v for _, v in new], ctx), strict=True):
+                if isinstance(outcome, ValidationError | PermissionDenied):
+                    self.refuse(row, outcome, ctx)
+                else:
+                    result.new += 1
+
+    def refuse(self, row: Row, error: ValidationError | PermissionDenied, ctx: ImportContext) -> None:
+        """Put a service's refusal on the row, each message on its column."""
+        if isinstance(error, PermissionDenied):
+            row.add_error(str(error))
+            return
+        for message, column in validation_messages(error, self.fields):
+            row.add_error(message, column=column if column in ctx.sheet.columns else None)
 
 
 __all__ = [

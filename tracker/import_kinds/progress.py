@@ -1,11 +1,12 @@
 """Progress reports: what a work had achieved on a date (physical progress %, quantity done, status).
 
-A report is identified by its work and its date: a work has one report a day. Rows are recorded through
-`services.progress_report_record`, which also gives the work the status of its newest report, and which
-refuses a date in an approved (locked) period. A report already recorded for the work and date with the
-same figures is unchanged; with other figures it is an error, not an update: a reported figure is a fact
-the commune stated on that date, and correcting it is done in the work's page, where the correction is
-seen for what it is. The same file imported twice changes nothing.
+A report is identified by its work and its date: a work has one report a day. Rows are recorded a chunk
+at a time through `services.progress_reports_record_many` (the rules of `progress_report_record`), which
+also gives each work the status of its newest report, and which refuses a date in an approved (locked)
+period. A report already recorded for the work and date with the same figures is unchanged; with other
+figures it is an error, not an update: a reported figure is a fact the commune stated on that date, and
+correcting it is done in the work's page, where the correction is seen for what it is. The same file
+imported twice changes nothing.
 
 The quantity done is in the work's capacity unit; a unit column, if the file has one, must name that unit.
 """
@@ -23,7 +24,7 @@ from sheets import DateColumn, DecimalColumn, PercentColumn, Row, TextColumn
 
 from ..choices import CapacityUnitChoices
 from ..models import ProgressReport
-from ..services import progress_report_record
+from ..services import progress_report_record, progress_reports_record_many
 from .common import WORK_CODE, RowByRowKind, find_work, load_works
 from .works import CAPACITY_UNIT, WORK_STATUS, plain
 
@@ -65,6 +66,7 @@ class ProgressImport(RowByRowKind):
     model = ProgressReport
     columns = COLUMNS
     updatable = False
+    batched = True  # a report depends on no other report of the file: written a chunk at a time
     description = gettext_lazy(
         "One row per work and date: work code, date, physical progress %, quantity done, status. A report already "
         "recorded for the work and date is left as it is; the same file imported twice changes nothing."
@@ -80,16 +82,23 @@ class ProgressImport(RowByRowKind):
 
     def prepare(self, ctx: ImportContext) -> None:
         ctx.reports = {}  # (work id, date) → the report recorded
-        ctx.reports_loaded = set()  # the works whose reports are in ctx.reports
+        ctx.reports_loaded = set()  # the (work id, date) pairs looked up in the database
 
     def before_chunk(self, chunk: list[Row], ctx: ImportContext) -> None:
-        codes = {row.values["work"] for row in chunk}
-        works = load_works(ctx, codes)
-        ids = {works[code].pk for code in codes if code in works} - ctx.reports_loaded
-        if ids:
-            for report in ProgressReport.objects.filter(work_id__in=ids):
-                ctx.reports[(report.work_id, report.reported_on)] = report
-            ctx.reports_loaded |= ids
+        # The reports of the chunk's works on the chunk's dates only: a work's older reports are not needed.
+        works = load_works(ctx, {row.values["work"] for row in chunk})
+        wanted = {
+            (works[row.values["work"]].pk, row.values["reported_on"])
+            for row in chunk
+            if row.values["work"] in works and row.values["reported_on"] is not None
+        } - ctx.reports_loaded
+        if wanted:
+            found = ProgressReport.objects.filter(
+                work_id__in={pk for pk, _ in wanted}, reported_on__in={day for _, day in wanted}
+            )
+            for report in found:
+                ctx.reports.setdefault((report.work_id, report.reported_on), report)
+            ctx.reports_loaded |= wanted
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         v = row.values
@@ -144,3 +153,10 @@ class ProgressImport(RowByRowKind):
         report = progress_report_record(**values, user=ctx.user)
         ctx.reports[self.key(values)] = report
         return report
+
+    def create_many(self, values: list[dict[str, Any]], ctx: ImportContext) -> list:
+        outcomes = progress_reports_record_many(reports=values, user=ctx.user)
+        for given, outcome in zip(values, outcomes, strict=True):
+            if isinstance(outcome, ProgressReport):
+                ctx.reports[self.key(given)] = outcome
+        return outcomes
