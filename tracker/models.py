@@ -324,7 +324,9 @@ class CapitalSummary(models.Model):
         indexes = [
             models.Index(fields=["year", "month"], name="tracker_capsum_year_month"),
             # "works with capital in the year" (`WorkQuerySet.in_year`) without reading the lines
-            models.Index(fields=["year", "work"], condition=Q(allocation_entries__gt=0), name="tracker_capsum_year_work"),
+            models.Index(
+                fields=["year", "work"], condition=Q(allocation_entries__gt=0), name="tracker_capsum_year_work"
+            ),
         ]
 
     def __str__(self):
