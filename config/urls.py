@@ -12,6 +12,8 @@ admin.site.site_url = "/status/"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The REST API: not under the language prefix (Accept-Language chooses the messages' language).
+    path("api/v1/", include("api.urls")),
     # The home page is the disbursement status (it asks to log in first); the admin is one click away.
     path("", RedirectView.as_view(pattern_name="status:overview", permanent=False)),
 ]

@@ -6,10 +6,12 @@ province keeps the rows of its communes (`unit_scope`): a legacy province its le
 province its own and the legacy communes mapped into it. A key of no unit keeps no row.
 """
 
+import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kernel.filters import FilterSet, KeyFilter
+from kernel.text import folded_search_q
 
 from .choices import GenerationChoices
 from .models import Commune, Province, Village
@@ -81,3 +83,47 @@ class VillageFilterSet(LocalityFilterSet):
     class Meta:
         model = Village
         fields = ["province", "commune"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The units themselves (the API's lists): by map, by province, by name without accents
+
+
+class UnitSearchFilter(django_filters.CharFilter):
+    """Units whose name holds every word of the term, accents, case and spacing aside ("bac kan")."""
+
+    def __init__(self, *args, fields=("name", "short_name"), **kwargs):
+        kwargs.setdefault("label", _("name (accents optional)"))
+        super().__init__(*args, **kwargs)
+        self.search_fields = list(fields)
+
+    def filter(self, qs, value):
+        if not value or not value.strip():
+            return qs
+        qs, condition = folded_search_q(qs, self.search_fields, value)
+        return qs.filter(condition)
+
+
+class ProvinceUnitFilterSet(FilterSet):
+    q = UnitSearchFilter()
+
+    class Meta:
+        model = Province
+        fields = ["generation", "code"]
+
+
+class CommuneUnitFilterSet(FilterSet):
+    """Communes of a map, of a province (a current province holds the legacy communes mapped into it too),
+    of a district, by code or name."""
+
+    q = UnitSearchFilter()
+    province = KeyFilter(method="filter_province", label=_("province"))
+    district = KeyFilter("district", label=_("district"))
+
+    class Meta:
+        model = Commune
+        fields = ["generation", "code"]
+
+    def filter_province(self, queryset, name, value):
+        province = Province.objects.filter(pk=value).first()
+        return queryset.none() if province is None else queryset.within(province)

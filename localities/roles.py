@@ -63,7 +63,7 @@ ROLE_PERMISSIONS = declared_permissions(
         "localities.communesuccession",
         "localities.areaclassification",
     ],
-    accounts=["localities.official", "auth.user", "auth.group"],
+    accounts=["localities.official", "auth.user", "auth.group", "api.apitoken"],
 )
 # Login throttling records: national administrators read them and unlock an account by deleting its attempts.
 ROLE_PERMISSIONS[RoleChoices.NATIONAL_ADMIN] += [

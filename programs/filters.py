@@ -7,10 +7,10 @@ key. A model reaching them otherwise than through `component` names the path (`f
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from kernel.filters import KeyFilter, YearFilter
+from kernel.filters import FilterSet, KeyFilter, YearFilter
 from localities.filters import LocalityFilterSet
 
-from .models import CapitalPlanEntry
+from .models import CapitalPlanEntry, Component
 
 
 class ProgramFilter(KeyFilter):
@@ -52,3 +52,15 @@ class CapitalPlanEntryFilterSet(LocalityFilterSet):
     class Meta:
         model = CapitalPlanEntry
         fields = ["source", "capital_type", "kind"]
+
+
+class ComponentFilterSet(FilterSet):
+    """Components of a program (by key or code), of a level, under a parent."""
+
+    program = ProgramFilter("program")
+    program_code = ProgramCodeFilter("program__code")
+    parent = KeyFilter("parent", label=_("parent"))
+
+    class Meta:
+        model = Component
+        fields = ["level"]

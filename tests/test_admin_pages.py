@@ -12,6 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from api.models import ApiToken
+from api.services import api_token_create
 from imports.choices import ImportJobStatusChoices
 from imports.models import ImportJob
 from kernel.access import JurisdictionLevelChoices
@@ -44,6 +46,7 @@ from tracker.models import (
 
 pytestmark = pytest.mark.django_db
 _counter = itertools.count(1)
+_tokens = itertools.count(1)
 
 
 def _work_with_capital():
@@ -191,6 +194,8 @@ BUILDERS = {
     ),
     Group: lambda: Group.objects.create(name=f"group {next(_counter)}"),
     ImportJob: _import_job,
+    # Its own counter: the others' codes follow `_counter` (an ethnic group's wraps at 90).
+    ApiToken: lambda: api_token_create(user=User.objects.create_user(username=f"token{next(_tokens)}"), name="x")[0],
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)

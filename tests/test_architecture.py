@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = [{"kernel", "sheets"}, {"localities"}, {"programs"}, {"imports"}, {"tracker"}, {"devdata"}]
+LAYERS = [{"kernel", "sheets", "api"}, {"localities"}, {"programs"}, {"imports"}, {"tracker"}, {"devdata"}]
 APPS = set().union(*LAYERS)
 SHEETS_MAY_IMPORT = {"kernel.numbers", "kernel.text"}
 ON_TOP = ["config"]  # settings and URLs: they name every app

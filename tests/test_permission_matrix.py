@@ -63,6 +63,7 @@ CATEGORY = {
     "localities.official": "accounts",
     "auth.user": "accounts",
     "auth.group": "accounts",
+    "api.apitoken": "accounts",
     "axes.accessattempt": "lockouts",
     "axes.accesslog": "lockout-logs",
     "axes.accessfailurelog": "lockout-logs",
