@@ -1,5 +1,7 @@
 import datetime
+from decimal import Decimal
 
+from django.db import connections
 from django.db.models import (
     Count,
     Exists,
@@ -57,6 +59,10 @@ def _shares(amount: int, weights: dict) -> dict:
     for key in order[:left]:
         shares[key] += 1
     return {key: sign * share for key, share in shares.items() if share}
+
+
+def _alias(position: int) -> str:
+    return f"part{position}"
 
 
 def _as_of_split(as_of) -> tuple[dict, tuple | None]:
@@ -278,6 +284,38 @@ class WorkQuerySet(JurisdictionQuerySet):
                 )
                 figure["disbursed"] += amount
         return figures
+
+    def behind(self, *, year: int, as_of, threshold, limit: int) -> list[tuple[int, int, int]]:
+        """The works whose disbursed / allocated capital of the year as of the date is under `threshold` %,
+        worst first (then by id), at most `limit`: [(work id, allocated, disbursed)]. One grouped query over
+        the capital summary (and the date's month's entries), filtered, ordered and cut in the database."""
+        Summary = _related(self, "capital_summaries")
+        Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
+        lines_filter, partial = _as_of_split(as_of)
+        narrowed = self._narrowed()
+        parts, params = [], []
+
+        def part(queryset, allocated: str, disbursed: str):
+            sql, part_params = queryset.order_by().query.sql_with_params()
+            parts.append(f"SELECT work_id, {allocated} AS a, {disbursed} AS d FROM ({sql}) {_alias(len(parts))}")
+            params.extend(part_params)
+
+        lines = Summary.objects.filter(**narrowed, year=year, **lines_filter)
+        part(lines.values_list("work_id", "allocated", "disbursed"), "allocated", "disbursed")
+        if partial:
+            entries = Allocation.objects.filter(
+                **narrowed, year=year, kind__in=CAPITAL_CHANGING_KINDS, decided_on__range=partial
+            )
+            part(entries.values_list("work_id", "amount"), "amount", "0")
+            entries = Disbursement.objects.filter(**narrowed, year=year, paid_on__range=partial)
+            part(entries.values_list("work_id", "amount"), "0", "amount")
+        sql = (
+            f"SELECT work_id, SUM(a), SUM(d) FROM ({' UNION ALL '.join(parts)}) capital GROUP BY work_id "
+            "HAVING SUM(a) > 0 AND SUM(d) * 100 < %s * SUM(a) ORDER BY SUM(d) * 1.0 / SUM(a), work_id LIMIT %s"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [*params, Decimal(threshold), limit])
+            return [(work_id, int(allocated), int(disbursed)) for work_id, allocated, disbursed in cursor.fetchall()]
 
     def count_with_capital(self, by: str, *, year: int) -> dict:
         """The number of works with capital allocated for the plan year per current province or commune

@@ -482,22 +482,15 @@ LAGGING_LIMIT = 100
 RATE_SCALE = 10**12
 
 
-def _works_below(works, by_work: dict, threshold: Decimal, related) -> list:
-    """The works with capital whose rate is under the threshold, worst first (at most LAGGING_LIMIT), with
-    their `allocated` and `disbursed` set from the sums already read: one query for the works themselves."""
-    # Ordered by the rate in millionths of a millionth (integers: tens of thousands of works are compared, and
-    # rates closer than that are ordered by the work's id).
-    behind = (
-        (sums["disbursed"] * RATE_SCALE // sums["allocated"], work_id, sums)
-        for (_commune, work_id), sums in by_work.items()
-        if sums["allocated"] > 0 and sums["disbursed"] * 100 < threshold * sums["allocated"]
-    )
-    worst = heapq.nsmallest(LAGGING_LIMIT, behind, key=lambda item: (item[0], item[1]))
-    found = works.filter(pk__in=[work_id for _rate, work_id, _sums in worst]).select_related(*related).in_bulk()
+def _works_below(works, query: StatusQuery, threshold: Decimal, related) -> list:
+    """The works under the threshold, worst first (at most LAGGING_LIMIT), with their `allocated` and
+    `disbursed` set from the grouped read (`WorkQuerySet.behind`): two queries."""
+    worst = works.behind(year=query.year, as_of=query.as_of, threshold=threshold, limit=LAGGING_LIMIT)
+    found = works.filter(pk__in=[work_id for work_id, _a, _d in worst]).select_related(*related).in_bulk()
     listed = []
-    for _rate, work_id, sums in worst:
+    for work_id, allocated, disbursed in worst:
         work = found[work_id]
-        work.allocated, work.disbursed = sums["allocated"], sums["disbursed"]
+        work.allocated, work.disbursed = allocated, disbursed
         listed.append(work)
     return listed
 
@@ -510,10 +503,10 @@ def lagging(user, query: StatusQuery, *, threshold: Decimal, days: int, province
     if province is not None:
         reached = reached.within(province)
     works = reached.in_year(query.year)
-    # One pass over the year's capital, per work (each work lies in one commune): the communes' sums are added
-    # up here, and the works behind are found without a subquery per work.
-    by_work = reached.capital_by("commune", "work", year=query.year, as_of=query.as_of)
-    with_capital = {commune: sums for commune, sums in add_up(by_work).items() if sums["allocated"] > 0}
+    # The communes' sums in one grouped read of the capital summary; the works behind found, ordered and cut
+    # to the worst in the database (`behind`).
+    by_commune = reached.capital_by("commune", year=query.year, as_of=query.as_of)
+    with_capital = {commune: sums for commune, sums in add_up(by_commune).items() if sums["allocated"] > 0}
     behind = {
         commune: sums
         for commune, sums in with_capital.items()
@@ -546,7 +539,7 @@ def lagging(user, query: StatusQuery, *, threshold: Decimal, days: int, province
         communes=rows,
         communes_behind=len(behind),
         communes_with_capital=len(with_capital),
-        works_below=_works_below(works, by_work, threshold, related),
+        works_below=_works_below(reached, query, threshold, related),
         stale=list(works.stale(days=days, as_of=query.as_of).select_related(*related)[:LAGGING_LIMIT]),
         overdue=list(
             works.overdue(as_of=query.as_of)

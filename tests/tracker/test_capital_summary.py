@@ -9,6 +9,8 @@ last day of a leap February, after everything.
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.core.management import call_command
@@ -30,7 +32,16 @@ pytestmark = pytest.mark.django_db
 CENTRAL, LOCAL = CapitalSourceChoices.CENTRAL, CapitalSourceChoices.PROVINCE
 INVESTMENT, RECURRENT = CapitalTypeChoices.INVESTMENT, CapitalTypeChoices.RECURRENT
 D = datetime.date
-DATES = [None, D(2023, 12, 31), D(2024, 1, 15), D(2024, 2, 29), D(2024, 3, 31), D(2024, 6, 30), D(2024, 7, 1), D(2030, 1, 1)]
+DATES = [
+    None,
+    D(2023, 12, 31),
+    D(2024, 1, 15),
+    D(2024, 2, 29),
+    D(2024, 3, 31),
+    D(2024, 6, 30),
+    D(2024, 7, 1),
+    D(2030, 1, 1),
+]
 
 
 def independent_sums(fields, *, year, as_of):
@@ -158,7 +169,7 @@ def test_and_after_the_import_wrote(ledger, make_official):
     official = make_official(Role.DATA_ENTRY, Level.PROVINCE, ledger.p1)
     c1 = ledger.works["c1"]
     rows = [
-        f"{c1.code},2024,Ngân sách trung ương,Đầu tư phát triển,\"20,5\",NK-{i},{day},,"
+        f'{c1.code},2024,Ngân sách trung ương,Đầu tư phát triển,"20,5",NK-{i},{day},,'
         for i, day in enumerate(("10/04/2024", "30/04/2024", "01/05/2024"))
     ]
     result = run_import("disbursements", csv_file(DISBURSEMENT_HEADER, *rows), user=official, filename="giai-ngan.csv")
@@ -187,3 +198,18 @@ def test_the_check_command_finds_a_wrong_line_and_the_rebuild_mends_it(ledger, c
     call_command("capital_summary", "--check")
     assert "agrees with the ledgers" in capsys.readouterr().out
     assert_exact()
+
+
+@pytest.mark.parametrize("threshold", [Decimal(20), Decimal("50.5"), Decimal(100)])
+def test_the_works_behind_are_those_the_ledgers_put_under_the_threshold(ledger, threshold):
+    for as_of in [d for d in DATES if d is not None]:
+        per_work = independent_sums(("work",), year=2024, as_of=as_of)
+        behind = [
+            (work, line["allocated"], line["disbursed"])
+            for (work,), line in per_work.items()
+            if line["allocated"] > 0 and line["disbursed"] * 100 < threshold * line["allocated"]
+        ]
+        behind.sort(key=lambda item: (Fraction(item[2], item[1]), item[0]))
+        found = Work.objects.all().behind(year=2024, as_of=as_of, threshold=threshold, limit=100)
+        assert found == behind, as_of
+        assert Work.objects.all().behind(year=2024, as_of=as_of, threshold=threshold, limit=1) == behind[:1]
