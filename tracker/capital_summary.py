@@ -8,6 +8,11 @@ PostgreSQL they run once per statement over its transition table (a 100,000-row 
 upsert); on SQLite once per row. Concurrent writers meet in `INSERT ... ON CONFLICT DO UPDATE`, whose
 increments are atomic per line, so no update is lost.
 
+A migration that alters one of these tables (or the works table) must drop the triggers first and install them
+again after (`uninstall` / `install`, as migration 0011 does): SQLite rebuilds a table to alter it and refuses
+while triggers name it, and a rebuilt table would lose its triggers. The tests that write entries and read
+the summary fail if a trigger is missing.
+
 `rebuild()` recomputes the whole table from the ledgers and `differences()` lists the lines where the two
 disagree (`manage.py capital_summary --check`); the tests compare the status figures with independent sums.
 """

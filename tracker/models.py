@@ -212,6 +212,12 @@ class Allocation(CapitalEntry):
             models.Index(fields=["work", "year", "source"], name="tracker_alloc_work_year_src"),
             # the status pages take away the entries decided after their "as of" date
             models.Index(fields=["year", "decided_on"], name="tracker_alloc_year_decided"),
+            # the extensions (kéo dài) running into a year
+            models.Index(
+                fields=["extended_until"],
+                condition=Q(kind=CapitalEntryKindChoices.EXTENSION),
+                name="tracker_alloc_extension",
+            ),
         ]
 
     def __str__(self):
@@ -298,7 +304,11 @@ class CapitalSummary(models.Model):
     date ends its month). `manage.py capital_summary --check` compares it with the ledgers.
     """
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="capital_summaries", verbose_name=_("work"))
+    # No index of its own: the unique constraint's index begins with the work and its year (a separate index
+    # on the work alone drew PostgreSQL to it, reading every year's lines of a province's works).
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="capital_summaries", verbose_name=_("work"), db_index=False
+    )
     # The work's commune, copied so that the pages group by place without reading the works (a trigger on
     # the works keeps it when a work moves).
     commune = models.ForeignKey(
@@ -322,11 +332,20 @@ class CapitalSummary(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["year", "month"], name="tracker_capsum_year_month"),
-            # "works with capital in the year" (`WorkQuerySet.in_year`) without reading the lines
+            # the status pages' sums read from the index alone on PostgreSQL (SQLite ignores INCLUDE)
             models.Index(
-                fields=["year", "work"], condition=Q(allocation_entries__gt=0), name="tracker_capsum_year_work"
+                fields=["year", "month"],
+                include=["commune", "work", "capital_type", "source", "allocated", "disbursed"],
+                name="tracker_capsum_year_month_all",
             ),
+            # "works with capital in the year" (`in_year`, `count_with_capital`) from the index alone
+            models.Index(
+                fields=["year", "work", "commune"],
+                condition=Q(allocation_entries__gt=0),
+                name="tracker_capsum_year_work",
+            ),
+            # capital of earlier years paid in a year (`carried_over`)
+            models.Index(fields=["month", "year"], name="tracker_capsum_month_year"),
         ]
 
     def __str__(self):

@@ -208,11 +208,14 @@ class WorkQuerySet(JurisdictionQuerySet):
     def carried_over(self, *, year: int, as_of) -> dict:
         """Capital of earlier plan years extended (kéo dài) into `year`, as of a date: {"allocated": the
         extensions decided for it (an extension records how much of its year's capital may still be spent, and
-        until when), "disbursed": what was paid from it in `year` (past its own year's deadline, 31 January of
-        the year after it)}. Two sums over the entries of earlier years."""
+        until when), "disbursed": what was paid from it in `year`, past its own year's deadline (31 January of
+        the year after it)}. Two sums: the extensions, and the summary's lines of earlier years dated in the
+        year (from February for last year's capital) up to the date's month, plus that month's entries."""
+        Summary = _related(self, "capital_summaries")
         Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
         narrowed = self._narrowed()
-        new_year = datetime.date(year, 1, 1)
+        new_year, february = datetime.date(year, 1, 1), datetime.date(year, 2, 1)
+        as_of = min(as_of, datetime.date(year, 12, 31))  # what was paid in the year, not later
         extended = Allocation.objects.filter(
             **narrowed,
             year__lt=year,
@@ -221,13 +224,16 @@ class WorkQuerySet(JurisdictionQuerySet):
             decided_on__lte=as_of,
         )
         # Paid in the year, after the deadline of the capital's own year (for last year's: from 1 February).
-        paid = Disbursement.objects.filter(**narrowed, year__lt=year, paid_on__gte=new_year, paid_on__lte=as_of).filter(
-            Q(year__lt=year - 1) | Q(paid_on__gt=datetime.date(year, 1, 31))
-        )
-        return {
-            "allocated": extended.aggregate(total=Sum("amount", default=0))["total"],
-            "disbursed": paid.aggregate(total=Sum("amount", default=0))["total"],
-        }
+        since = Q(year__lt=year - 1, month__gte=new_year) | Q(year=year - 1, month__gte=february)
+        lines_filter, partial = _as_of_split(as_of)
+        lines = Summary.objects.filter(since, **narrowed, **lines_filter)
+        disbursed = lines.aggregate(total=Sum("disbursed", default=0))["total"]
+        if partial:
+            paid = Disbursement.objects.filter(**narrowed, year__lt=year, paid_on__range=partial).filter(
+                Q(year__lt=year - 1, paid_on__gte=new_year) | Q(year=year - 1, paid_on__gte=february)
+            )
+            disbursed += paid.aggregate(total=Sum("amount", default=0))["total"]
+        return {"allocated": extended.aggregate(total=Sum("amount", default=0))["total"], "disbursed": disbursed}
 
     # What `capital_by_component` groups by besides the component: the path from a capital entry.
     COMPONENT_UNITS = {"province": "work__commune__current_province", "commune": "work__commune", "work": "work"}
@@ -319,11 +325,24 @@ class WorkQuerySet(JurisdictionQuerySet):
 
     def count_with_capital(self, by: str, *, year: int) -> dict:
         """The number of works with capital allocated for the plan year per current province or commune
-        (`by`), read from the capital summary: one grouped count."""
+        (`by`): the distinct (work, commune) pairs of the year's summary lines (read from an index alone)
+        counted per unit, one query."""
         Summary = _related(self, "capital_summaries")
-        lines = Summary.objects.filter(**self._narrowed(), year=year, allocation_entries__gt=0).order_by()
-        rows = lines.values(key=F(self.SUMMARY_SPLITS[by])).annotate(count=Count("work", distinct=True))
-        return {row["key"]: row["count"] for row in rows}
+        pairs = (
+            Summary.objects.filter(**self._narrowed(), year=year, allocation_entries__gt=0)
+            .order_by()
+            .values("work_id", "commune_id")
+            .distinct()
+        )
+        sql, params = pairs.query.sql_with_params()
+        key = {"province": "c.current_province_id", "commune": "p.commune_id"}[by]
+        commune_table = _related(Summary.objects, "commune")._meta.db_table
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f'SELECT {key}, COUNT(*) FROM ({sql}) p JOIN "{commune_table}" c ON c.id = p.commune_id GROUP BY 1',
+                params,
+            )
+            return dict(cursor.fetchall())
 
     def count_by(self, field: str) -> dict:
         """The number of works per current province, commune (STATUS_GROUPS): one grouped count."""
