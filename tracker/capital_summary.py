@@ -61,38 +61,65 @@ def _month(vendor: str, ledger: str, alias: str) -> str:
     return f"date({column}, 'start of month')"
 
 
+def _key_match(left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{column} = {right}.{column}" for column in KEY.split(", "))
+
+
+def _take_away(vendor: str, ledger: str, alias: str, source: str = "") -> str:
+    """The statement taking deleted entries (`alias`, from `source` on PostgreSQL) off their lines. An UPDATE,
+    never an insert: a deleted entry's line exists (unless the whole summary was emptied first, as a test
+    database's flush may do, when there is nothing to take away)."""
+    allocated, disbursed, allocations, disbursements = _figures(ledger, "e" if vendor == "postgresql" else alias)
+    sets = ", ".join(
+        f"{column} = {{s}}.{column} - {{c}}.{column}"
+        for column in ("allocated", "disbursed", "allocation_entries", "disbursement_entries")
+    )
+    if vendor == "postgresql":
+        return (
+            f"UPDATE {SUMMARY} AS s SET {sets.format(s='s', c='c')} "
+            f"FROM (SELECT e.work_id, e.year, e.capital_type, e.source, {_month(vendor, ledger, 'e')} AS month, "
+            f"SUM({allocated}) AS allocated, SUM({disbursed}) AS disbursed, SUM({allocations}) AS allocation_entries, "
+            f"SUM({disbursements}) AS disbursement_entries FROM {source} e "
+            f"GROUP BY 1, 2, 3, 4, 5) c WHERE {_key_match('s', 'c')}"
+        )
+    figures = {
+        "allocated": allocated,
+        "disbursed": disbursed,
+        "allocation_entries": allocations,
+        "disbursement_entries": disbursements,
+    }
+    sets = ", ".join(f"{column} = {column} - ({figure})" for column, figure in figures.items())
+    where = (
+        f"work_id = {alias}.work_id AND year = {alias}.year AND capital_type = {alias}.capital_type "
+        f"AND source = {alias}.source AND month = {_month(vendor, ledger, alias)}"
+    )
+    return f"UPDATE {SUMMARY} SET {sets} WHERE {where};"
+
+
 def _postgresql_statements() -> list[str]:
     statements = []
     for ledger, (table, *_parts) in LEDGERS.items():
-
-        def grouped(rows: str, sign: str, ledger: str = ledger) -> str:
-            allocated, disbursed, allocations, disbursements = _figures(ledger, "e")
-            return (
-                f"SELECT e.work_id, e.year, e.capital_type, e.source, {_month('postgresql', ledger, 'e')} AS month, "
-                f"w.commune_id, {sign}({allocated}) AS allocated, "
-                f"{sign}({disbursed}) AS disbursed, {sign}({allocations}) AS allocation_entries, "
-                f"{sign}({disbursements}) AS disbursement_entries FROM {rows} e JOIN tracker_work w ON w.id = e.work_id"
-            )
-
+        allocated, disbursed, allocations, disbursements = _figures(ledger, "e")
+        add = f"""INSERT INTO {SUMMARY} AS s ({COLUMNS})
+    SELECT {KEY}, MIN(commune_id), SUM(allocated), SUM(disbursed), SUM(allocation_entries),
+        SUM(disbursement_entries)
+    FROM (SELECT e.work_id, e.year, e.capital_type, e.source, {_month("postgresql", ledger, "e")} AS month,
+        w.commune_id, {allocated} AS allocated, {disbursed} AS disbursed, {allocations} AS allocation_entries,
+        {disbursements} AS disbursement_entries FROM new_rows e JOIN tracker_work w ON w.id = e.work_id) changed
+    GROUP BY {KEY} ORDER BY {KEY}
+    {_UPSERT_TAIL.format(s="s")};"""
+        take_away = _take_away("postgresql", ledger, "e", "old_rows") + ";"
         changes = {
-            "insert": ("REFERENCING NEW TABLE AS new_rows", grouped("new_rows", "")),
-            "delete": ("REFERENCING OLD TABLE AS old_rows", grouped("old_rows", "-")),
-            "update": (
-                "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-                f"{grouped('old_rows', '-')} UNION ALL {grouped('new_rows', '')}",
-            ),
+            "insert": ("REFERENCING NEW TABLE AS new_rows", add),
+            "delete": ("REFERENCING OLD TABLE AS old_rows", take_away),
+            "update": ("REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", f"{take_away}\n    {add}"),
         }
-        for event, (referencing, rows) in changes.items():
+        for event, (referencing, body) in changes.items():
             name = f"tracker_capsum_{ledger}_{event}"
             statements.append(
                 f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO {SUMMARY} AS s ({COLUMNS})
-    SELECT {KEY}, MIN(commune_id), SUM(allocated), SUM(disbursed), SUM(allocation_entries),
-        SUM(disbursement_entries)
-    FROM ({rows}) changed
-    GROUP BY {KEY} ORDER BY {KEY}
-    {_UPSERT_TAIL.format(s="s")};
+    {body}
     RETURN NULL;
 END $$"""
             )
@@ -129,7 +156,8 @@ def _sqlite_statements() -> list[str]:
                 f"{_UPSERT_TAIL.format(s=SUMMARY)};"
             )
 
-        bodies = {"insert": row("new", ""), "delete": row("old", "-"), "update": row("old", "-") + row("new", "")}
+        take_away = _take_away("sqlite", ledger, "old")
+        bodies = {"insert": row("new", ""), "delete": take_away, "update": take_away + row("new", "")}
         for event, body in bodies.items():
             name = f"tracker_capsum_{ledger}_{event}"
             statements.append(f"DROP TRIGGER IF EXISTS {name}")
@@ -144,13 +172,13 @@ def _sqlite_statements() -> list[str]:
 
 
 def install(schema_editor=None) -> None:
-    """Create (or replace) the triggers, then fill the summary from the ledgers."""
+    """Create (or replace) the triggers, then fill the summary from the ledgers, in one transaction."""
     conn = schema_editor.connection if schema_editor is not None else connection
     statements = _postgresql_statements() if conn.vendor == "postgresql" else _sqlite_statements()
-    with conn.cursor() as cursor:
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-    rebuild(conn)
+        rebuild(conn)
 
 
 def uninstall(schema_editor) -> None:

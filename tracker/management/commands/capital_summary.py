@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker import capital_summary
+from tracker.models import CapitalSummary
 
 
 class Command(BaseCommand):
@@ -14,12 +15,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--check", action="store_true", help="List the lines that differ; exit 1 if any.")
-        group.add_argument("--rebuild", action="store_true", help="Recompute every line from the ledgers.")
+        group.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="Create the triggers that keep it again and recompute every line from the ledgers.",
+        )
 
     def handle(self, *args, check=False, rebuild=False, **options):
         if rebuild:
-            lines = capital_summary.rebuild()
-            self.stdout.write(f"Capital summary rebuilt: {lines:,} lines.")
+            capital_summary.install()
+            self.stdout.write(f"Capital summary rebuilt: {CapitalSummary.objects.count():,} lines.")
             return
         differences = capital_summary.differences()
         if not differences:
