@@ -275,12 +275,25 @@ class WorkQuerySet(JurisdictionQuerySet):
             )
             figure["allocated"] += row["allocated"]
             figure["works"].add(row["work"])
-        paid = (
-            Disbursement.objects.filter(**narrowed, year=year, paid_on__lte=as_of)
-            .order_by()
-            .values(*line, **unit)
-            .annotate(disbursed=Sum("amount"))
+        # What was paid per line: the summary's lines up to the date's month, and that month's payments.
+        Summary = _related(self, "capital_summaries")
+        lines_filter, partial = _as_of_split(as_of)
+        summary_unit = (
+            {"unit": F(self.SUMMARY_SPLITS[by])} if by else {"unit": Value(None, output_field=IntegerField())}
         )
+        paid = list(
+            Summary.objects.filter(**narrowed, year=year, disbursement_entries__gt=0, **lines_filter)
+            .order_by()
+            .values(*line, **summary_unit)
+            .annotate(disbursed=Sum("disbursed"))
+        )
+        if partial:
+            paid += list(
+                Disbursement.objects.filter(**narrowed, year=year, paid_on__range=partial)
+                .order_by()
+                .values(*line, **unit)
+                .annotate(disbursed=Sum("amount"))
+            )
         for row in paid:
             key = tuple(row[name] for name in line)
             shares = _shares(row["disbursed"], weights.get(key, {}))

@@ -278,7 +278,8 @@ def program_tables(user, program, query: StatusQuery) -> tuple[list[StatusRow], 
     for them. Four grouped queries."""
     components = list(Component.objects.filter(program=program).order_by("sort_order", "code"))
     below = _descendants(components)
-    works = Work.objects.restrict(user, VIEW).of_program(program)
+    funded = Component.works.through.objects.filter(component__program=program).values("work_id")
+    works = Work.objects.restrict(user, VIEW).filter(pk__in=funded)
     by_province = works.capital_by_component("province", year=query.year, as_of=query.as_of)
     plans = CapitalPlanEntry.objects.restrict(user, VIEW).in_year(query.year).filter(component__program=program)
     planned = plans.planned_split("component", "province", as_of=query.as_of)
