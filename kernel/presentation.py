@@ -109,6 +109,55 @@ def figure_column(description, *, kind: str, ordering: str | None = None, colour
     return decorate
 
 
+def rate_bars(bars, *, width: int = 640, row: int = 18, title: str = "") -> str:
+    """Horizontal bars (inline SVG, made here) of rates from 0 to 100 %: `bars` are (label, percent or None),
+    drawn in the given order with a line at 0 %; a rate above 100 % is drawn to the edge and written as it
+    is. Empty for no bars."""
+    bars = [(label, None if value is None else float(value)) for label, value in bars]
+    if not bars:
+        return ""
+    label_w, right, top = 190, 64, 6
+    inner_w = width - label_w - right
+    height = top * 2 + row * len(bars)
+    rows = []
+    for i, (label, value) in enumerate(bars):
+        y = top + i * row
+        length = 0 if value is None else inner_w * max(0.0, min(100.0, value)) / 100
+        rows.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#1f2933">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="#2e7d32"><title>{}: {}</title></rect>'
+                '<text x="{}" y="{}" font-size="11" fill="#5f6b7a">{}</text>',
+                label_w - 6,
+                y + row - 5,
+                label,
+                label_w,
+                y + 3,
+                f"{length:.1f}",
+                row - 6,
+                label,
+                "—" if value is None else format_percent(value),
+                f"{label_w + length + 4:.1f}",
+                y + row - 5,
+                "—" if value is None else format_percent(value),
+            )
+        )
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" style="max-width:100%;'
+        'height:auto" role="img" aria-label="{}"><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#9aa5b1"/>{}</svg>',
+        width,
+        height,
+        width,
+        height,
+        title,
+        label_w,
+        top,
+        label_w,
+        height - top,
+        mark_safe("".join(rows)),  # noqa: S308 (each row built by format_html)
+    )
+
+
 def percent_chart(points, *, width: int = 560, height: int = 180, title: str = "") -> str:
     """A small line chart (inline SVG, made here: nothing is loaded from elsewhere) of percentages over
     time: `points` are (date, percent from 0 to 100), oldest first. Empty for no points."""

@@ -295,6 +295,8 @@ def program_tables(user, program, query: StatusQuery) -> tuple[list[StatusRow], 
         )
         for c in components
     ]
+    # Components with no capital, plan or work in the year are left out (a program has dozens).
+    rows = [row for row in rows if row.works or row.planned or row.allocated or row.disbursed]
     own = set(below)
     total = _row(_("Total"), _add_components(by_province, own, any_unit=True), planned=sum(planned.values()))
     province_ids = {key for (component, key) in by_province if component in own} | set(planned_by_province)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from kernel import forms as kernel_forms
 from kernel.access import VIEW, may
 from kernel.exports import export_response
-from kernel.presentation import percent_chart
+from kernel.presentation import percent_chart, rate_bars
 from kernel.text import fold
 from localities.models import Commune, Province
 from programs.models import Component, Program
@@ -152,6 +152,10 @@ def overview(request):
         return _export(rows, columns, query=query, place=_("All provinces"), name=_("Provinces"))
     context = _context(request, form, query, rows=tables.rows, total=tables.total, splits=_splits(tables))
     context["sort_links"] = status.sort_links(request.path + context["qs"], sort)
+    context["chart"] = rate_bars(
+        [(row.name, row.rate_of_allocated) for row in tables.rows],
+        title=_("Disbursed / allocated, per province"),
+    )
     context["programs"] = [
         (status.program_label(p), reverse("status:program", args=[p.pk])) for p in Program.objects.order_by("code")
     ]
