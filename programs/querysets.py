@@ -37,6 +37,7 @@ class CapitalPlanEntryQuerySet(ScopedQuerySet):
 
     PLAN_SPLITS = {
         "province": Coalesce("province__successor_id", "province_id"),  # the current province
+        "recorded_province": F("province_id"),  # the province the entry was decided for, of either map
         "commune": F("commune_id"),  # None for an entry of the province itself
         "component": F("component_id"),
         "capital_type": F("capital_type"),

@@ -189,12 +189,18 @@ class WorkQuerySet(JurisdictionQuerySet):
     # What `capital_by` splits by: the path from a capital entry, and from a line of the capital summary.
     CAPITAL_SPLITS = {
         "province": "work__commune__current_province",
+        "recorded_province": "work__commune__province",  # the province of the commune the work was recorded in
         "commune": "work__commune",
         "work": "work",
         "capital_type": "capital_type",
         "source": "source",
     }
-    SUMMARY_SPLITS = {**CAPITAL_SPLITS, "province": "commune__current_province", "commune": "commune"}
+    SUMMARY_SPLITS = {
+        **CAPITAL_SPLITS,
+        "province": "commune__current_province",
+        "commune": "commune",
+        "recorded_province": "commune__province",
+    }
 
     def capital_by(self, *fields: str, year: int | None = None, as_of=None) -> dict[tuple, dict]:
         """The works' allocated and net disbursed VND split by `fields` (of CAPITAL_SPLITS: the current
@@ -348,7 +354,7 @@ class WorkQuerySet(JurisdictionQuerySet):
             .distinct()
         )
         sql, params = pairs.query.sql_with_params()
-        key = {"province": "c.current_province_id", "commune": "p.commune_id"}[by]
+        key = {"province": "c.current_province_id", "recorded_province": "c.province_id", "commune": "p.commune_id"}[by]
         commune_table = _related(Summary.objects, "commune")._meta.db_table
         with connections[self.db].cursor() as cursor:
             cursor.execute(

@@ -29,6 +29,7 @@ from kernel.exports import ExportColumn, typed_cell
 from kernel.numbers import format_date
 from kernel.presentation import COUNT, MONEY, PERCENT, rate
 from kernel.text import fold
+from localities.choices import GenerationChoices
 from localities.models import Commune, Province
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices
 from programs.models import CapitalPlanEntry, Component
@@ -45,6 +46,7 @@ class StatusQuery:
     year: int
     as_of: datetime.date
     unit: str = "dong"  # how money is shown: "dong", or "million" (đồng); exports are always in đồng
+    map: str = "current"  # the overview's provinces: "current" (34, legacy data mapped), or "recorded" (as recorded)
 
     @staticmethod
     def latest_year(user, today: datetime.date) -> int:
@@ -93,7 +95,8 @@ def total_row(rows: list[StatusRow], name: str, *, planned: int | None = None) -
 
 def query_string(query: StatusQuery) -> str:
     unit = "&unit=million" if query.unit == "million" else ""
-    return f"?year={query.year}&as_of={query.as_of:%d/%m/%Y}{unit}"
+    recorded = "&map=recorded" if query.map == "recorded" else ""
+    return f"?year={query.year}&as_of={query.as_of:%d/%m/%Y}{unit}{recorded}"
 
 
 @dataclass
@@ -149,18 +152,32 @@ def add_up(figures: dict[tuple, Any], position: int = 0) -> dict:
 
 def overview_tables(user, query: StatusQuery) -> StatusTables:
     """One row per current province of the jurisdiction (a legacy province's data counts for the province it
-    became part of): works with capital in the year, planned, allocated and disbursed as of the date; and the
-    splits. Five grouped queries, whatever the data."""
+    became part of), or, with `query.map == "recorded"`, per province as the data was recorded (the 63 of
+    before 1 July 2025 for what was recorded on their communes, the 34 for the rest): works with capital in
+    the year, planned, allocated and disbursed as of the date; and the splits. A fixed number of grouped
+    queries, whatever the data."""
+    recorded = query.map == "recorded"
+    by = "recorded_province" if recorded else "province"
     works = Work.objects.restrict(user, VIEW)  # capital of the year is that of works with capital in the year
-    counts = works.count_with_capital("province", year=query.year)
-    figures = works.capital_by("province", *SPLIT_FIELDS, year=query.year, as_of=query.as_of)
+    counts = works.count_with_capital(by, year=query.year)
+    figures = works.capital_by(by, *SPLIT_FIELDS, year=query.year, as_of=query.as_of)
     plans = CapitalPlanEntry.objects.restrict(user, VIEW).in_year(query.year)
-    planned = plans.planned_split("province", *SPLIT_FIELDS, as_of=query.as_of)
+    planned = plans.planned_split(by, *SPLIT_FIELDS, as_of=query.as_of)
     sums, planned_per_province = add_up(figures), add_up(planned)
-    provinces = sorted(Province.objects.current().in_jurisdiction(user).only("pk", "name"), key=lambda p: fold(p.name))
+    if recorded:
+        shown = set(counts) | set(sums) | set(planned_per_province)
+        provinces = Province.objects.in_jurisdiction(user).filter(pk__in=[pk for pk in shown if pk is not None])
+    else:
+        provinces = Province.objects.current().in_jurisdiction(user)
+    provinces = sorted(
+        provinces.only("pk", "name", "generation"),
+        key=lambda p: (p.generation != GenerationChoices.CURRENT, fold(p.name)),
+    )
     rows = [
         StatusRow(
-            name=province.name,
+            name=province.name
+            if province.generation == GenerationChoices.CURRENT
+            else _("%(name)s (before 1 July 2025)") % {"name": province.name},
             works=counts.get(province.pk, 0),
             allocated=sums.get(province.pk, {}).get("allocated", 0),
             disbursed=sums.get(province.pk, {}).get("disbursed", 0),

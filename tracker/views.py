@@ -51,6 +51,14 @@ class StatusForm(forms.Form):
         required=False,
         choices=[("dong", gettext_lazy("đồng")), ("million", gettext_lazy("million đồng"))],
     )
+    map = forms.ChoiceField(
+        label=gettext_lazy("provinces"),
+        required=False,
+        choices=[
+            ("current", gettext_lazy("as they are now (34)")),
+            ("recorded", gettext_lazy("as the data was recorded (63 before 1 July 2025)")),
+        ],
+    )
 
 
 def _status_query(request, form_class=None, defaults=None):
@@ -66,10 +74,17 @@ def _status_query(request, form_class=None, defaults=None):
         given = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
     today = timezone.localdate()
     year = given.get("year") or status.StatusQuery.latest_year(request.user, today)
-    query = status.StatusQuery(year=year, as_of=given.get("as_of") or today, unit=given.get("unit") or "dong")
+    query = status.StatusQuery(
+        year=year,
+        as_of=given.get("as_of") or today,
+        unit=given.get("unit") or "dong",
+        map=given.get("map") or "current",
+    )
     own = {**defaults, **{name: value for name, value in given.items() if name in defaults}}
     if not form.is_bound:
-        form = form_class(initial={"year": query.year, "as_of": query.as_of, "unit": query.unit, **own})
+        form = form_class(
+            initial={"year": query.year, "as_of": query.as_of, "unit": query.unit, "map": query.map, **own}
+        )
     return form, query, own
 
 
@@ -152,6 +167,7 @@ def overview(request):
         return _export(rows, columns, query=query, place=_("All provinces"), name=_("Provinces"))
     context = _context(request, form, query, rows=tables.rows, total=tables.total, splits=_splits(tables))
     context["sort_links"] = status.sort_links(request.path + context["qs"], sort)
+    context["show_map"] = True
     context["chart"] = rate_bars(
         [(row.name, row.rate_of_allocated) for row in tables.rows],
         title=_("Disbursed / allocated, per province"),
@@ -234,7 +250,8 @@ def component(request, pk: int):
 
 @status_page
 def province(request, pk: int):
-    unit = get_object_or_404(Province.objects.current().in_jurisdiction(request.user), pk=pk)
+    # A current province, or one of before 1 July 2025 (the overview's provinces as the data was recorded).
+    unit = get_object_or_404(Province.objects.in_jurisdiction(request.user), pk=pk)
     form, query, _own = _status_query(request)
     tables = status.province_tables(request.user, unit, query)
     sort = request.GET.get("sort", "")

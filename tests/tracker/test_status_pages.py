@@ -505,3 +505,18 @@ def test_capital_extended_from_earlier_years_is_shown_apart(ledger, make_officia
     assert earlier[2] == vnd(250_000_000) and earlier[4] == vnd(70_000_000)
     later = client.get(status_url(as_of="01/09/2024")).content.decode()
     assert numbers(later, "Vốn các năm trước kéo dài sang")[4] == vnd(100_000_000)
+
+
+def test_the_overview_lists_provinces_as_the_data_was_recorded(ledger, make_official, client):
+    client.force_login(make_official(Role.VIEWER, Level.NATIONAL))
+    now = client.get(status_url()).content.decode()
+    recorded = client.get(status_url(map="recorded")).content.decode()
+    legacy = ledger.l1.province  # L1 is a commune of before the reform, of a province merged into P1
+    # As now, L1's work counts for P1; as recorded, for its own province, which is then listed apart.
+    assert numbers(now, ledger.p1.name)[0] == "3"
+    assert numbers(recorded, ledger.p1.name)[0] == "2"
+    assert numbers(recorded, f"{legacy.name} (trước 01/07/2025)")[0:3:2] == ["1", vnd(1_000_000_000)]
+    assert numbers(recorded, "Tổng cộng")[2:5:2] == numbers(now, "Tổng cộng")[2:5:2]  # the same money
+    assert "map=recorded" in recorded  # kept in the links down
+    page = client.get(status_url("status:province", legacy.pk, map="recorded"))
+    assert page.status_code == 200 and str(ledger.l1) in page.content.decode()
