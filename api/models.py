@@ -46,3 +46,38 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a write a user sent with an `Idempotency-Key` header, replayed to its retries."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="idempotency_keys",
+        verbose_name=_("official"),
+    )
+    key = models.CharField(_("key"), max_length=255)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    # SHA-256 of the query string and the body (as parsed, keys sorted): a retry must send the same request.
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    # Empty only inside the first request's transaction, which nobody else sees before it is filled.
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    response_headers = models.JSONField(_("response headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                name="%(app_label)s_%(class)s_one_per_user",
+                violation_error_message=_("This official already used this idempotency key."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.key})"

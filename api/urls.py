@@ -1,8 +1,10 @@
 """`/api/v1/`: the schema and its documentation, and each app's endpoints (their `api/urls.py`, included by
 name so that this package imports no app)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from .responses import not_found
 
 app_name = "api"
 
@@ -14,4 +16,6 @@ urlpatterns = [
     path("", include("programs.api.urls")),
     path("", include("tracker.api.urls")),
     path("", include("imports.api.urls")),
+    # Last: an address no endpoint has is 404 in the error format, not Django's HTML page.
+    re_path(r"^(?P<unmatched>.*)$", not_found, name="not-found"),
 ]

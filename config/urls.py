@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+
+from api.responses import not_found
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -14,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The REST API: not under the language prefix (Accept-Language chooses the messages' language).
     path("api/v1/", include("api.urls")),
+    re_path(r"^api/", not_found),  # another version, or none: the API's 404
     # The home page is the disbursement status (it asks to log in first); the admin is one click away.
     path("", RedirectView.as_view(pattern_name="status:overview", permanent=False)),
 ]

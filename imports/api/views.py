@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.errors import Conflict
+from api.idempotency import IDEMPOTENCY_KEY, idempotent
 from api.views import KEY_PARAMETER, ListMixin, ScopedViewSet
 from kernel.access import CHANGE, DELETE, VIEW
 
@@ -77,8 +78,13 @@ class ImportJobViewSet(ListMixin, ScopedViewSet):
         response["Location"] = request.build_absolute_uri(f"{job.pk}/")
         return response
 
-    @extend_schema(request=None, parameters=[KEY_PARAMETER], responses={202: serializers.ImportJobDetailSerializer})
+    @extend_schema(
+        request=None,
+        parameters=[KEY_PARAMETER, IDEMPOTENCY_KEY],
+        responses={202: serializers.ImportJobDetailSerializer},
+    )
     @action(detail=True, methods=["post"], parser_classes=[parsers.JSONParser, parsers.FormParser])
+    @idempotent()
     def confirm(self, request, *args, **kwargs):
         """Import a checked job (the preview read): only its uploader, with a role that may import its kind."""
         job = self.get_object()
