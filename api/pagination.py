@@ -7,6 +7,7 @@ An incremental pull: note the time, page through `?updated_since=<the previous p
 `deleted/` endpoint; a reversal of a disbursement is a row of its own (negative amount, `reverses`)."""
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
 
 
@@ -17,3 +18,16 @@ class KeyCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     page_size_query_description = _("Rows per page (at most 500).")
     cursor_query_description = _("Where the page starts: the `next` or `previous` link of the page before.")
+
+    def decode_cursor(self, request):
+        """The cursor of the request; one this list did not give (unreadable, or a position that is not a
+        key) is the client's error (400 naming `cursor`), not a missing page, nor a database error."""
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            cursor = None
+        else:
+            if cursor is None or cursor.position is None or str(cursor.position).lstrip("-").isdigit():
+                return cursor
+        message = _("This cursor is not one this list gave: follow the `next` or `previous` link of a page.")
+        raise exceptions.ValidationError({self.cursor_query_param: [exceptions.ErrorDetail(message, code="invalid")]})

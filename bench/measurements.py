@@ -331,3 +331,38 @@ def bulk_progress(ctx: Context):
     from .bulk_posts import figure
 
     return figure(items=500, repeat=ctx.repeat)
+
+
+# --- The REST API (issue 12; python -m bench.api_serve serves the same through gunicorn) ------------------
+
+
+@measurement("API works list, page of 100 (/api/v1/works/?page_size=100)", goal=Goal(300, "ms"))
+def api_works(ctx: Context):
+    from django.test import RequestFactory
+
+    from .api_serve import same_works
+    from .api_urls import works_ceiling
+
+    request = RequestFactory().get("/bench/ceiling/works/")
+    return Timed(
+        run=lambda: ctx.get("/api/v1/works/?page_size=100"),
+        anchor=lambda: works_ceiling(request).content,
+        anchor_label="a plain JsonResponse of .values() of the same 100 works (same annotations, keys linked)",
+        check=same_works,
+    )
+
+
+@measurement("API summary by province (/api/v1/summary/?year=Y&as_of=30/06/Y)", goal=Goal(300, "ms"))
+def api_summary(ctx: Context):
+    from django.test import RequestFactory
+
+    from .api_urls import summary_ceiling
+
+    year, _day = _status_query()
+    query = f"year={year}&as_of={year}-06-30"
+    request = RequestFactory().get(f"/bench/ceiling/summary/?{query}")
+    return Timed(
+        run=lambda: ctx.get(f"/api/v1/summary/?{query}"),
+        anchor=lambda: summary_ceiling(request).content,
+        anchor_label="a plain JsonResponse of the same querysets' figures (totals, by province, by type, by source)",
+    )

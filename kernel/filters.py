@@ -46,16 +46,22 @@ class KeyField(forms.Field):
 
     widget = forms.TextInput
 
+    # No database holds a key beyond a signed 64-bit integer (SQLite cannot even compare one).
+    LARGEST = 2**63 - 1
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
         try:
-            return int(str(value))
+            key = int(str(value))
         except ValueError:
+            key = None
+        if key is None or abs(key) > self.LARGEST:
             raise ValidationError(
                 gettext("Expected the number of a row, such as 12; found “%(value)s”.") % {"value": quoted(str(value))},
                 code="invalid",
-            ) from None
+            )
+        return key
 
 
 _MOMENT = re.compile(

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from imports.engine import run_import
 from imports.registry import get_kind
+from kernel.filters import KeyField
 from kernel.history import ChangePathChoices
 from sheets import RecordError, Records
 
@@ -111,7 +112,9 @@ def _resolve_work_ids(items: list[Any], errors: dict[int, list[dict]]) -> tuple[
                 errors.setdefault(index, []).append(_error(index, "work_id", "invalid", message))
     if not by_id:
         return items, set()
-    codes = dict(Work.objects.filter(pk__in=by_id).values_list("pk", "code"))
+    # A key beyond a signed 64-bit integer names no work (and SQLite cannot even compare it).
+    keys = [work_id for work_id in by_id if abs(work_id) <= KeyField.LARGEST]
+    codes = dict(Work.objects.filter(pk__in=keys).values_list("pk", "code"))
     resolved = list(items)
     named = set()
     for work_id, indices in by_id.items():

@@ -1,7 +1,6 @@
 """The tracker's endpoints: thin over the querysets (reads, through `restrict(user, action)`), the FilterSets
 (tracker/filters.py) and the services (writes: tracker/services.py)."""
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,6 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.fields import prefetch_keys
+from api.idempotency import IDEMPOTENCY_KEY, idempotent
 from api.views import (
     IF_MATCH,
     KEY_PARAMETER,
@@ -23,6 +24,7 @@ from api.views import (
 from kernel.access import VIEW, can_see_personal_data
 from kernel.forms import DateField, YearField
 from kernel.presentation import rate
+from localities.models import Village
 from programs.models import Component
 
 from .. import filters, services
@@ -34,9 +36,9 @@ CODE = {"code": lambda code: {"code": code}}
 
 
 @extend_schema_view(
-    create=extend_schema(responses={201: serializers.WorkSerializer}),
-    update=extend_schema(parameters=[KEY_PARAMETER, IF_MATCH]),
-    partial_update=extend_schema(parameters=[KEY_PARAMETER, IF_MATCH]),
+    create=extend_schema(parameters=[IDEMPOTENCY_KEY], responses={201: serializers.WorkSerializer}),
+    update=extend_schema(parameters=[KEY_PARAMETER, IF_MATCH, IDEMPOTENCY_KEY]),
+    partial_update=extend_schema(parameters=[KEY_PARAMETER, IF_MATCH, IDEMPOTENCY_KEY]),
 )
 class WorkViewSet(DeletedMixin, ReadViewSet):
     """Works, with their capital totals and latest progress; created and changed through the services, a
@@ -52,7 +54,7 @@ class WorkViewSet(DeletedMixin, ReadViewSet):
             queryset.with_capital()
             .with_progress()
             .select_related("commune")
-            .prefetch_related(Prefetch("components", queryset=Component.objects.only("pk")), "villages")
+            .prefetch_related(prefetch_keys("components", Component), prefetch_keys("villages", Village))
         )
 
     def _saved(self, work, status_code):
@@ -60,6 +62,7 @@ class WorkViewSet(DeletedMixin, ReadViewSet):
         data = self.get_serializer(work).data
         return Response(data, status=status_code, headers={"ETag": etag_of(work)})
 
+    @idempotent()
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -71,6 +74,7 @@ class WorkViewSet(DeletedMixin, ReadViewSet):
         response["Location"] = request.build_absolute_uri(f"{work.pk}/")
         return response
 
+    @idempotent()  # PATCH too: partial_update calls it
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         work = self.get_object()

@@ -1,6 +1,7 @@
 """manage.py capital_summary --check | --rebuild: compare the capital summary with the ledgers, or recompute it."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from tracker import capital_summary
 from tracker.models import CapitalSummary
@@ -24,6 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args, check=False, rebuild=False, **options):
         if rebuild:
             capital_summary.install()
+            if connection.vendor == "postgresql":  # the refilled table's statistics and visibility map
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE tracker_capitalsummary")
             self.stdout.write(f"Capital summary rebuilt: {CapitalSummary.objects.count():,} lines.")
             return
         differences = capital_summary.differences()
