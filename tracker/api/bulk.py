@@ -136,7 +136,8 @@ def bulk_schema(item_serializer, name: str, what: str):
         responses={
             200: BulkResultSerializer,
             400: OpenApiResponse(
-                BulkResultSerializer,
+                # anyOf, not oneOf: a bulk result also carries `errors`, so it matches the error format too
+                {"anyOf": [{"$ref": "#/components/schemas/BulkResult"}, {"$ref": "#/components/schemas/Errors"}]},
                 description="Items refused (the same body), or only `errors` when the request itself is wrong.",
             ),
             403: OpenApiResponse(BulkResultSerializer, description="The role may not record this kind."),
