@@ -147,8 +147,8 @@ def _sqlite_statements() -> list[str]:
     statements = []
     for ledger, (table, *_parts) in LEDGERS.items():
 
-        def row(alias: str, sign: str, ledger: str = ledger) -> str:
-            figures = ", ".join(f"{sign}({figure})" for figure in _figures(ledger, alias))
+        def row(alias: str, ledger: str = ledger) -> str:
+            figures = ", ".join(f"({figure})" for figure in _figures(ledger, alias))
             return (
                 f"INSERT INTO {SUMMARY} ({COLUMNS}) VALUES ({alias}.work_id, {alias}.year, {alias}.capital_type, "
                 f"{alias}.source, {_month('sqlite', ledger, alias)}, "
@@ -157,7 +157,7 @@ def _sqlite_statements() -> list[str]:
             )
 
         take_away = _take_away("sqlite", ledger, "old")
-        bodies = {"insert": row("new", ""), "delete": take_away, "update": take_away + row("new", "")}
+        bodies = {"insert": row("new"), "delete": take_away, "update": take_away + row("new")}
         for event, body in bodies.items():
             name = f"tracker_capsum_{ledger}_{event}"
             statements.append(f"DROP TRIGGER IF EXISTS {name}")

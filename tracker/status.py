@@ -240,15 +240,11 @@ def province_tables(user, province, query: StatusQuery) -> StatusTables:
 # Programs: program -> project -> sub-project -> province -> commune -> work, the same figures at each level
 
 
-def component_label(component) -> str:
-    """A component as officials name it, in the interface's language where its name is known in it."""
-    name = component.name_vi if (get_language() or "").startswith("vi") and component.name_vi else component.name
-    return f"{component.code}: {name}"
-
-
-def program_label(program) -> str:
-    name = program.name_vi if (get_language() or "").startswith("vi") and program.name_vi else program.name
-    return f"{program.code}: {name}"
+def coded_label(record) -> str:
+    """A program or component as officials name it ("DA4: ..."), in the interface's language where its name
+    is known in it (`name_vi`)."""
+    name = record.name_vi if (get_language() or "").startswith("vi") and record.name_vi else record.name
+    return f"{record.code}: {name}"
 
 
 def _descendants(components) -> dict[int, set[int]]:
@@ -305,7 +301,7 @@ def program_tables(user, program, query: StatusQuery) -> tuple[list[StatusRow], 
     depth = {c.pk: (0 if c.parent_id is None else 1) for c in components}
     rows = [
         _row(
-            ("— " * depth[c.pk]) + component_label(c),
+            ("— " * depth[c.pk]) + coded_label(c),
             _add_components(by_province, below[c.pk], any_unit=True),
             planned=sum(planned_by_component.get(pk, 0) for pk in below[c.pk]),
             url=reverse("status:component", args=[c.pk]) + query_string(query),

@@ -173,7 +173,7 @@ def overview(request):
         title=_("Disbursed / allocated, per province"),
     )
     context["programs"] = [
-        (status.program_label(p), reverse("status:program", args=[p.pk])) for p in Program.objects.order_by("code")
+        (status.coded_label(p), reverse("status:program", args=[p.pk])) for p in Program.objects.order_by("code")
     ]
     return render(request, "tracker/status/overview.html", context)
 
@@ -184,7 +184,7 @@ def program(request, pk: int):
     unit = get_object_or_404(Program, pk=pk)
     form, query, _own = _status_query(request)
     rows, total, provinces = status.program_tables(request.user, unit, query)
-    name = status.program_label(unit)
+    name = status.coded_label(unit)
     if _wants_export(request):
         columns = status.unit_columns(_("Project or sub-project"))
         return _export([*rows, total], columns, query=query, place=name, name=unit.code)
@@ -214,11 +214,11 @@ def component(request, pk: int):
         communes = Commune.objects.filter(current_province=province)
         commune = get_object_or_404(communes, pk=int(request.GET["commune"]))
     rows, total = status.component_tables(request.user, unit, query, province=province, commune=commune)
-    program_name = status.program_label(unit.program)
+    program_name = status.coded_label(unit.program)
     base = status.query_string(query)
     crumbs = [(program_name, reverse("status:program", args=[unit.program_id]) + base)]
     here = reverse("status:component", args=[unit.pk]) + base
-    crumbs.append((status.component_label(unit), here if province else None))
+    crumbs.append((status.coded_label(unit), here if province else None))
     if province is not None:
         crumbs.append((province.name, f"{here}&province={province.pk}" if commune else None))
     if commune is not None:
@@ -234,7 +234,7 @@ def component(request, pk: int):
         rows=rows,
         total=total,
         component=unit,
-        component_name=status.component_label(unit),
+        component_name=status.coded_label(unit),
         unit_header=header,
         breadcrumbs=crumbs,
         keep_province=True,
