@@ -113,10 +113,12 @@ def rate_bars(bars, *, width: int = 640, row: int = 18, title: str = "") -> str:
     """Horizontal bars (inline SVG, made here) of rates from 0 to 100 %: `bars` are (label, percent or None),
     drawn in the given order with a line at 0 %; a rate above 100 % is drawn to the edge and written as it
     is. Empty for no bars."""
-    bars = [(label, None if value is None else float(value)) for label, value in bars]
+    # A long name is cut to fit its room (the full name is in the bar's tooltip and in the table above).
+    bars = [(str(label), None if value is None else float(value)) for label, value in bars]
     if not bars:
         return ""
-    label_w, right, top = 190, 64, 6
+    label_w, right, top = 260, 64, 6
+    fits = 40  # characters of 11 px text in label_w
     inner_w = width - label_w - right
     height = top * 2 + row * len(bars)
     rows = []
@@ -130,7 +132,7 @@ def rate_bars(bars, *, width: int = 640, row: int = 18, title: str = "") -> str:
                 '<text x="{}" y="{}" font-size="11" fill="#5f6b7a">{}</text>',
                 label_w - 6,
                 y + row - 5,
-                label,
+                label if len(label) <= fits else label[: fits - 1] + "…",
                 label_w,
                 y + 3,
                 f"{length:.1f}",
