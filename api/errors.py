@@ -18,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.fields import get_error_detail
@@ -97,10 +98,20 @@ def error_response(items: list[dict], status_code: int, headers: dict | None = N
     return Response({"errors": items}, status=status_code, headers=headers)
 
 
+def stale_api_message(exc: StaleVersion) -> str:
+    """A stale If-Match in a client's words: who changed what since, and the ETag to read again."""
+    if not exc.since:  # raised without the details: the service's own message
+        return " ".join(str(m) for m in exc.messages)
+    return gettext(
+        "The record was changed after the version in If-Match: %(since)s. Nothing was written. Read the record "
+        'again (its ETag is now "%(version)s") and send the change with that If-Match.'
+    ) % {"since": exc.since, "version": exc.current}
+
+
 def api_exception(exc: Exception) -> Exception:
     """A service's refusal as the API exception that answers it."""
     if isinstance(exc, StaleVersion):
-        return PreconditionFailed(detail=" ".join(str(m) for m in exc.messages), code="stale")
+        return PreconditionFailed(detail=stale_api_message(exc), code="stale")
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(detail=get_error_detail(exc))
     if isinstance(exc, DjangoPermissionDenied):

@@ -34,6 +34,7 @@ import json
 import re
 from collections.abc import Callable
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,12 +66,25 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+def _file_digest(upload) -> dict:
+    """An uploaded file as the fingerprint sees it: its name, size and the SHA-256 of its bytes."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return {"name": upload.name, "size": upload.size, "sha256": digest.hexdigest()}
+
+
 def request_hash(request) -> str:
-    """SHA-256 of the request's query string (its pairs sorted) and its body as parsed (keys sorted)."""
+    """SHA-256 of the request's query string (its pairs sorted) and its body as parsed (keys sorted; an
+    uploaded file by its bytes, so that another file under the same key is another request)."""
     query = sorted(request.query_params.lists())
     data = request.data
-    if hasattr(data, "lists"):  # a QueryDict (a form)
-        data = sorted(data.lists())
+    if hasattr(data, "lists"):  # a QueryDict (a form, a multipart upload)
+        data = sorted(
+            (name, [_file_digest(value) if isinstance(value, UploadedFile) else value for value in values])
+            for name, values in data.lists()
+        )
     text = json.dumps([query, data], sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -30,7 +30,13 @@ def version_field() -> models.PositiveIntegerField:
 
 
 class StaleVersion(ValidationError):
-    """A change based on a version of the record that is no longer the current one."""
+    """A change based on a version of the record that is no longer the current one. Its message is the admin's
+    (the form keeps what was typed); `since` says who changed what, `current` is the version now, for the API's
+    own wording (api.errors)."""
+
+    def __init__(self, message, *, since: str = "", current: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.since, self.current = since, current
 
 
 def _who(user) -> str:
@@ -64,8 +70,8 @@ def changes_since(obj, version: int) -> list[tuple[str, object, list[str]]]:
     return result
 
 
-def stale_message(obj, version: int) -> str:
-    """What an official reads when their change is based on version `version` of `obj`."""
+def changed_since(obj, version: int) -> str:
+    """Who changed what on `obj` after version `version`: "Lò Thị Mai changed Name on 02/12/2026 09:15"."""
     parts = []
     for who, when, names in changes_since(obj, version):
         moment = timezone.localtime(when).strftime("%d/%m/%Y %H:%M")
@@ -76,7 +82,12 @@ def stale_message(obj, version: int) -> str:
             )
         else:
             parts.append(gettext("%(who)s saved it on %(when)s") % {"who": who, "when": moment})
-    since = "; ".join(parts) if parts else gettext("someone saved it")
+    return "; ".join(parts) if parts else gettext("someone saved it")
+
+
+def stale_message(obj, version: int, *, since: str | None = None) -> str:
+    """What an official reads in the admin when their change is based on version `version` of `obj`."""
+    since = changed_since(obj, version) if since is None else since
     return gettext(
         "This record was changed after you opened it: %(since)s. Your changes were not saved; they are kept "
         "below. Check them against the current record and save again."
@@ -91,7 +102,10 @@ def ensure_current(current, version: int | None) -> None:
     if version is None:
         return
     if int(version) != current.version:
-        raise StaleVersion(stale_message(current, int(version)), code="stale")
+        since = changed_since(current, int(version))
+        raise StaleVersion(
+            stale_message(current, int(version), since=since), code="stale", since=since, current=current.version
+        )
 
 
 def next_version(obj, current) -> None:

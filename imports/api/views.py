@@ -3,6 +3,7 @@ confirmed. A job is its uploader's (`ImportJob.objects.restrict(user, action)`);
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, parsers, permissions, status
 from rest_framework.decorators import action
@@ -19,6 +20,16 @@ from ..tasks import import_job_confirm, import_job_create, import_jobs_stop_stal
 from . import serializers
 
 
+class MayImport(permissions.IsAuthenticated):
+    """The imports' routes are for an official whose role imports some kind of file (as the admin's upload
+    page is); anybody else is refused (403), as on every other route, whatever jobs they once had."""
+
+    message = _lazy("Your role does not allow you to import spreadsheets.")
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and bool(importable_kinds(request.user))
+
+
 class ImportJobViewSet(ListMixin, ScopedViewSet):
     """POST a file (multipart: kind, file) to start a job: its check runs (the preview, nothing written); poll
     the job until `status` is `checked` (or `refused`), read its counts and errors, then POST `confirm/` to
@@ -26,7 +37,7 @@ class ImportJobViewSet(ListMixin, ScopedViewSet):
 
     model = None  # a job's rule is its own (imports.models.jobs_reached), asked through restrict
     serializer_class = serializers.ImportJobSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [MayImport]
     parser_classes = [parsers.MultiPartParser, parsers.FormParser]
     filter_backends = []
 
@@ -59,12 +70,16 @@ class ImportJobViewSet(ListMixin, ScopedViewSet):
     def retrieve(self, request, *args, **kwargs):
         return Response(serializers.ImportJobDetailSerializer(self.get_object()).data)
 
-    @extend_schema(request=serializers.UploadSerializer, responses={202: serializers.ImportJobDetailSerializer})
+    @extend_schema(
+        request=serializers.UploadSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={202: serializers.ImportJobDetailSerializer},
+    )
+    @idempotent()
     def create(self, request, *args, **kwargs):
-        kinds = importable_kinds(request.user)
-        if not kinds:
-            raise exceptions.PermissionDenied(_("Your role does not allow you to import spreadsheets."))
-        form = UploadForm(request.data, request.FILES, kinds=kinds)
+        """Upload a file to check (the admin's preview, as a job to poll); a retry under the same
+        Idempotency-Key gets the first job, not a second one."""
+        form = UploadForm(request.data, request.FILES, kinds=importable_kinds(request.user))
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         job = import_job_create(

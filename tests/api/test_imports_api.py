@@ -71,3 +71,29 @@ def test_a_viewer_cannot_upload(world, official_client):
     client, _user = official_client(Role.VIEWER, Level.PROVINCE, world.p1)
     response = client.post("/api/v1/imports/", {"kind": "households", "file": csv_file([])}, format="multipart")
     assert response.status_code == 403
+
+
+def test_a_retried_upload_under_one_idempotency_key_is_one_job(world, official_client):
+    from imports.models import ImportJob
+
+    EthnicGroupFactory()
+    client, _user = official_client(Role.DATA_ENTRY, Level.PROVINCE, world.p1)
+    rows = household_rows(world.c1, 2)
+
+    def upload(key, file_rows):
+        body = {"kind": "households", "file": csv_file(file_rows)}
+        return client.post("/api/v1/imports/", body, format="multipart", HTTP_IDEMPOTENCY_KEY=key)
+
+    first = upload("upload-1", rows)
+    assert first.status_code == 202, first.content
+    retry = upload("upload-1", rows)
+    assert retry.status_code == 202 and retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["id"] == first.json()["id"]
+    assert ImportJob.objects.count() == 1
+    # Another file under the same key is another request: refused, not taken for the first.
+    other = upload("upload-1", household_rows(world.c1, 3))
+    assert other.status_code == 409
+    assert other.json()["errors"][0]["code"] == "idempotency_key_reused"
+    assert ImportJob.objects.count() == 1
+    assert upload("upload-2", rows).status_code == 202
+    assert ImportJob.objects.count() == 2

@@ -123,6 +123,9 @@ def test_an_update_needs_if_match_and_a_stale_one_is_refused(world, entry, offic
     [error] = stale.json()["errors"]
     assert error["code"] == "stale"
     assert "Lò Thị Mai" in error["message"] and "name" in error["message"]
+    # In a client's words: nothing written, the ETag to read again; not the admin's "kept below".
+    assert f'its ETag is now "{int(etag.strip(chr(34))) + 1}"' in error["message"]
+    assert "below" not in error["message"] and "Nothing was written" in error["message"]
     work.refresh_from_db()
     assert work.note == "" and work.name == "Đường bê tông Nà Mò"
 
