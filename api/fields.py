@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
+
+from kernel.querysets import KEYS_SUFFIX
 
 # A code lookup: the text after "code:" (or another scheme's prefix) → the filter naming the row.
 CodeLookup = Callable[[str], dict]
@@ -99,12 +100,12 @@ class KeyOrCodeField(serializers.RelatedField):
 
 class KeyListField(serializers.ManyRelatedField):
     """`KeyOrCodeField(many=True)`: shown as the list of the related rows' keys, read from what the view
-    prefetched when it did: `prefetch_keys(name)`'s list, or a plain prefetch."""
+    fetched when it did: the keys of `queryset.with_keys(name)` (kernel.querysets), or a plain prefetch."""
 
     def get_attribute(self, instance):
         if len(self.source_attrs) == 1:
             name = self.source_attrs[0]
-            keys = instance.__dict__.get(name + PREFETCHED)
+            keys = instance.__dict__.get(name + KEYS_SUFFIX)
             if keys is not None:
                 return keys
             prefetched = getattr(instance, "_prefetched_objects_cache", {})
@@ -113,14 +114,4 @@ class KeyListField(serializers.ManyRelatedField):
         return super().get_attribute(instance)
 
     def to_representation(self, iterable):
-        return [value.pk for value in iterable]
-
-
-PREFETCHED = "_prefetched_keys"
-
-
-def prefetch_keys(name: str, model) -> Prefetch:
-    """The rows a many-to-many field `name` links, their keys only, kept on each row as a list (not in the
-    related manager's cache: Django builds a manager and a queryset per row for that, which is most of
-    the cost of a page of 100), where `KeyListField` reads them."""
-    return Prefetch(name, queryset=model.objects.only("pk"), to_attr=name + PREFETCHED)
+        return [value if isinstance(value, int) else value.pk for value in iterable]

@@ -3,6 +3,8 @@ every error with its row and column (the same result the admin's job page shows)
 
 from rest_framework import serializers
 
+from api.serializers import ModelSerializer
+
 from ..models import ImportJob
 from ..tasks import job_is_stale, job_rows_done
 
@@ -32,7 +34,7 @@ class CountsSerializer(serializers.Serializer):
     error_rows = serializers.IntegerField()
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     running = serializers.SerializerMethodField()
     rows_done = serializers.SerializerMethodField()

@@ -2,10 +2,12 @@
 
 from rest_framework import serializers
 
+from api.serializers import ModelSerializer
+
 from ..models import Commune, CommuneSuccession, Province, Village
 
 
-class ProvinceSerializer(serializers.ModelSerializer):
+class ProvinceSerializer(ModelSerializer):
     class Meta:
         model = Province
         fields = [
@@ -23,7 +25,7 @@ class ProvinceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SuccessorSerializer(serializers.ModelSerializer):
+class SuccessorSerializer(ModelSerializer):
     """One line of the mapping, seen from the legacy commune: the current commune it went (wholly or partly) into."""
 
     commune = serializers.IntegerField(source="successor_id", read_only=True)
@@ -36,7 +38,7 @@ class SuccessorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PredecessorSerializer(serializers.ModelSerializer):
+class PredecessorSerializer(ModelSerializer):
     """One line of the mapping, seen from the current commune: a legacy commune that went into it."""
 
     commune = serializers.IntegerField(source="predecessor_id", read_only=True)
@@ -49,7 +51,7 @@ class PredecessorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommuneSerializer(serializers.ModelSerializer):
+class CommuneSerializer(ModelSerializer):
     province_code = serializers.CharField(source="province.code", read_only=True)
     successors = SuccessorSerializer(source="succession_links", many=True, read_only=True)
     predecessors = PredecessorSerializer(source="predecessor_links", many=True, read_only=True)
@@ -79,7 +81,7 @@ class CommuneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VillageSerializer(serializers.ModelSerializer):
+class VillageSerializer(ModelSerializer):
     class Meta:
         model = Village
         fields = ["id", "commune", "name", "code", "valid_from", "valid_to", "version"]

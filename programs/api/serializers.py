@@ -2,10 +2,12 @@
 
 from rest_framework import serializers
 
+from api.serializers import ModelSerializer
+
 from ..models import CapitalPlanEntry, Component, Program
 
 
-class ComponentSerializer(serializers.ModelSerializer):
+class ComponentSerializer(ModelSerializer):
     program_code = serializers.CharField(source="program.code", read_only=True)
 
     class Meta:
@@ -25,7 +27,7 @@ class ComponentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgramComponentSerializer(serializers.ModelSerializer):
+class ProgramComponentSerializer(ModelSerializer):
     """A node of a program's tree: a project (no parent), a sub-project or a content (its parent's key)."""
 
     class Meta:
@@ -34,7 +36,7 @@ class ProgramComponentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(ModelSerializer):
     legal_basis = serializers.CharField(source="legal_basis.number", read_only=True)
     components = ProgramComponentSerializer(
         many=True, read_only=True, help_text="The tree: each node names its parent."
@@ -57,7 +59,7 @@ class ProgramSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CapitalPlanEntrySerializer(serializers.ModelSerializer):
+class CapitalPlanEntrySerializer(ModelSerializer):
     component_code = serializers.CharField(source="component.code", read_only=True)
     program_code = serializers.CharField(source="component.program.code", read_only=True)
     document_number = serializers.CharField(source="document.number", read_only=True, allow_null=True)

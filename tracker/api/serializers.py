@@ -5,6 +5,7 @@ masked unless the request's user may see it (kernel.access.can_see_personal_data
 from rest_framework import serializers
 
 from api.fields import KeyOrCodeField
+from api.serializers import ModelSerializer
 from kernel.access import MASK, VIEW, can_see_personal_data, mask_id_number
 from localities.api.lookups import UNIT_SCHEMES
 from localities.models import Commune, Village
@@ -19,7 +20,7 @@ def _user(serializer):
     return getattr(request, "user", None)
 
 
-class WorkSerializer(serializers.ModelSerializer):
+class WorkSerializer(ModelSerializer):
     """A work, with its capital (allocated and net disbursed VND, all plan years) and its latest progress."""
 
     commune = KeyOrCodeField(queryset_for=lambda user: Commune.objects.in_jurisdiction(user), schemes=UNIT_SCHEMES)
@@ -77,7 +78,7 @@ class WorkSerializer(serializers.ModelSerializer):
         extra_kwargs = {"code": {"validators": []}}
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(ModelSerializer):
     work_code = serializers.CharField(source="work.code", read_only=True)
     component_code = serializers.CharField(source="component.code", read_only=True)
     program_code = serializers.CharField(source="component.program.code", read_only=True)
@@ -108,7 +109,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DisbursementSerializer(serializers.ModelSerializer):
+class DisbursementSerializer(ModelSerializer):
     """A payment, or the reversal of one (`reverses`: the payment it cancels; a negative amount)."""
 
     work_code = serializers.CharField(source="work.code", read_only=True)
@@ -135,7 +136,7 @@ class DisbursementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(ModelSerializer):
     work_code = serializers.CharField(source="work.code", read_only=True)
 
     class Meta:
@@ -155,7 +156,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(ModelSerializer):
     """A household. The head's ID number and the ethnic group are personal data (Decree 13/2023/NĐ-CP):
     masked (0012******89, ***) unless the user's role shows them."""
 
@@ -192,7 +193,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         return data
 
 
-class PovertyAssessmentSerializer(serializers.ModelSerializer):
+class PovertyAssessmentSerializer(ModelSerializer):
     household_code = serializers.CharField(source="household.code", read_only=True)
     standard = serializers.CharField(source="standard.code", read_only=True)
     deprivations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -215,7 +216,7 @@ class PovertyAssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SupportSerializer(serializers.ModelSerializer):
+class SupportSerializer(ModelSerializer):
     household_code = serializers.CharField(source="household.code", read_only=True)
     component_code = serializers.CharField(source="component.code", read_only=True)
 

@@ -9,7 +9,6 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.fields import prefetch_keys
 from api.idempotency import IDEMPOTENCY_KEY, idempotent
 from api.views import (
     IF_MATCH,
@@ -24,8 +23,6 @@ from api.views import (
 from kernel.access import VIEW, can_see_personal_data
 from kernel.forms import DateField, YearField
 from kernel.presentation import rate
-from localities.models import Village
-from programs.models import Component
 
 from .. import filters, services
 from ..models import Allocation, Disbursement, Household, PovertyAssessment, ProgressReport, Support, Work
@@ -54,7 +51,7 @@ class WorkViewSet(DeletedMixin, ReadViewSet):
             queryset.with_capital()
             .with_progress()
             .select_related("commune")
-            .prefetch_related(prefetch_keys("components", Component), prefetch_keys("villages", Village))
+            .with_keys("components", "villages")
         )
 
     def _saved(self, work, status_code):
