@@ -314,6 +314,11 @@ class ImportJobAdmin(NtpAdmin):
                 (_("rows in error"), format_vnd(result.get("error_rows", 0))),
             ],
             "created": created,
+            "named": [
+                (CREATED_LABELS.get(what, what), names, result.get("named_dropped", {}).get(what, 0))
+                for what, names in result.get("named", {}).items()
+                if names
+            ],
             "errors": errors,
             "error_pages": _pages(errors, "page"),
             "errors_dropped": format_vnd(result.get("errors_dropped", 0)),

@@ -15,7 +15,13 @@ from localities.models import Commune
 from sheets import Column, ErrorLog, Row, SheetError
 
 MAX_ERRORS = 10_000  # errors kept and shown; a file with more is counted, not listed in full
-CREATED_LABELS = {"villages": gettext_lazy("villages"), "yearly statuses": gettext_lazy("yearly poverty statuses")}
+MAX_NAMED = 1_000  # records named in the preview, of each kind (a register of 100,000 households is counted)
+CREATED_LABELS = {
+    "villages": gettext_lazy("villages"),
+    "yearly statuses": gettext_lazy("yearly poverty statuses"),
+    "works": gettext_lazy("works"),
+    "households": gettext_lazy("households"),
+}
 
 
 @dataclass
@@ -38,12 +44,36 @@ class ImportResult:
     duplicates: list[SheetError] = field(default_factory=list)  # skipped on request, listed
     rejected: list[SheetError] = field(default_factory=list)  # the file itself could not be read
     warnings: list[SheetError] = field(default_factory=list)
+    # What the import creates, named, by kind ("works", "villages", "households"): {"villages": ["Khau Mu
+    # (Xã Mỹ Thanh)"]}; `named_dropped` counts those past MAX_NAMED.
+    named: dict[str, list[str]] = field(default_factory=dict)
+    named_dropped: dict[str, int] = field(default_factory=dict)
+    # How the file was understood (`engine.describe_layout`): the header as read (column → field), the title's
+    # context, the sections found, the totals checked, the rows skipped and why; `notes` say it in sentences.
+    layout: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     written: bool = False
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return not self.rejected and not self.errors
+
+    def name_created(self, what: str, label: str) -> None:
+        """Name one record the import creates, for the preview (`what`: "works", "villages", "households")."""
+        names = self.named.setdefault(what, [])
+        if len(names) < MAX_NAMED:
+            names.append(label)
+        else:
+            self.named_dropped[what] = self.named_dropped.get(what, 0) + 1
+
+    def unname_created(self, what: str, label: str) -> None:
+        """Take back a name: the row that would have created it was refused after all."""
+        names = self.named.get(what, [])
+        if label in names:
+            names.remove(label)
+        elif self.named_dropped.get(what):
+            self.named_dropped[what] -= 1
 
     @property
     def imported(self) -> int:
@@ -73,6 +103,10 @@ class ImportResult:
             "duplicates": errors(self.duplicates),
             "rejected": errors(self.rejected),
             "warnings": errors(self.warnings),
+            "named": {what: list(names) for what, names in self.named.items()},
+            "named_dropped": dict(self.named_dropped),
+            "layout": self.layout,
+            "notes": [str(note) for note in self.notes],
             "written": self.written,
             "seconds": round(self.seconds, 3),
         }
@@ -98,9 +132,16 @@ class ImportResult:
             if count:
                 what = CREATED_LABELS.get(name, name)
                 lines.append(_("Also added: %(count)d %(what)s.") % {"count": count, "what": what})
+        for what, names in self.named.items():
+            more = len(names) - 20 + self.named_dropped.get(what, 0)
+            if names:
+                shown = ", ".join(names[:20]) + (" " + _("and %(count)d more") % {"count": more} if more > 0 else "")
+                lines.append(_("New %(what)s: %(names)s.") % {"what": CREATED_LABELS.get(what, what), "names": shown})
         if self.duplicates:
             lines.append(_("%(count)d duplicate rows skipped:") % {"count": len(self.duplicates)})
             lines += [f"  {e}" for e in self.duplicates]
+        lines += [f"  {note}" for note in self.notes]
+        lines += [f"  {note}" for note in self.notes]
         lines += [f"  {e}" for e in self.warnings]
         if self.errors:
             lines += [f"  {e}" for e in self.errors]

@@ -17,9 +17,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kernel.history import ChangePathChoices, change_path
 from sheets import SheetError, SheetRejected, read_sheet, write_error_file
+from sheets.xlsx import column_letter
 
 from .base import ImportContext, ImportKind, ImportResult
 from .registry import get_kind
@@ -70,6 +72,7 @@ def run_import(
                 with transaction.atomic():
                     try:
                         _run(kind, sheet, ctx, progress)
+                        describe_layout(sheet, result)
                     finally:
                         kind.close(ctx)
                     if result.errors or dry_run:
@@ -108,6 +111,76 @@ def _process(kind: ImportKind, chunk, ctx: ImportContext) -> None:
         if row.errors:
             result.error_rows += 1
             result.errors.extend(row.errors)
+
+
+def describe_layout(sheet, result: ImportResult) -> None:
+    """Put on the result how the file was understood (the preview shows it): the header as read, the title's
+    context, sections, totals checked (a mismatch is a warning naming the section and both figures), rows left
+    out and why; a heading with nothing under it that is numbered like the data rows is an error."""
+    layout = getattr(sheet, "layout", None)
+    if layout is None:  # records (the API's bulk posts) have no layout
+        return
+    match = sheet.header_match
+    columns = [
+        {
+            "letter": bound.letter,
+            "header": bound.header,
+            "field": key,
+            "label": bound.column.header,
+            "unit": bound.unit.label if bound.unit is not None else "",
+            "how": match.how.get(key, "single"),
+        }
+        for key, bound in sorted(sheet.columns.items(), key=lambda item: item[1].index)
+    ]
+    result.layout = {
+        "header_rows": list(sheet.header_rows),
+        "columns": columns,
+        "ignored": [{"letter": column_letter(index), "header": header} for index, header in match.unknown],
+        "stt": column_letter(match.stt) if match.stt is not None else None,
+        **layout.describe(),
+    }
+    notes, warnings = layout.messages()
+    if len(sheet.header_rows) > 1:
+        notes.insert(
+            0,
+            _("The header is read over rows %(first)d–%(last)d (merged cells): %(columns)s.")
+            % {
+                "first": sheet.header_rows[0],
+                "last": sheet.header_rows[-1],
+                "columns": "; ".join(f"{c['letter']} “{c['header']}” → {c['label']}" for c in columns),
+            },
+        )
+    if layout.title:
+        notes.insert(
+            0,
+            _("The title says, for every row: %(context)s.")
+            % {"context": "; ".join(f"{CONTEXT_LABELS.get(k, k)}: {v}" for k, v in layout.title.items())},
+        )
+    result.notes = notes
+    result.warnings.extend(SheetError(w["message"], row=w["row"], column=w.get("column")) for w in warnings)
+    for number, label in layout.errors:
+        result.errors.add(
+            SheetError(
+                _(
+                    "This row has only “%(label)s” and no row is numbered under it: if it is a data row, fill in "
+                    "its values; if it is a heading, number the rows under it (1.1, 1.2) or take its number off."
+                )
+                % {"label": label},
+                row=number,
+            )
+        )
+        result.error_rows += 1
+
+
+CONTEXT_LABELS = {
+    "province": _lazy("province"),
+    "district": _lazy("district"),
+    "commune": _lazy("commune"),
+    "program": _lazy("program"),
+    "component": _lazy("component"),
+    "year": _lazy("year"),
+    "group": _lazy("group"),
+}
 
 
 def write_errors(kind: str | ImportKind, source: Any, result: ImportResult, out: Any, *, filename: str | None = None):

@@ -436,6 +436,8 @@ def job_result(job: ImportJob) -> ImportResult | None:
     result.duplicates = _sheet_errors(data.get("duplicates", []))
     result.rejected = _sheet_errors(data.get("rejected", []))
     result.warnings = _sheet_errors(data.get("warnings", []))
+    result.named = {what: list(names) for what, names in data.get("named", {}).items()}
+    result.named_dropped = dict(data.get("named_dropped", {}))
     return result
 
 

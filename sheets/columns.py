@@ -38,6 +38,7 @@ from django.utils.translation import gettext, pgettext
 from kernel.text import fold
 
 from .errors import SheetError, ValueProblem
+from .layout import header_parts
 from .values import (
     ChoiceMatcher,
     NumberStyle,
@@ -55,7 +56,9 @@ from .values import (
     parse_decimal,
     parse_integer,
     parse_percent,
+    parse_quantity,
     parse_text,
+    round_percent,
     text_parser,
 )
 from .xlsx import column_letter
@@ -66,6 +69,27 @@ _SHEET_UNIT = re.compile(r"^(?:don vi tinh|don vi|dvt|unit)\s*:\s*(.+)$")
 IGNORED_HEADERS = frozenset(
     {"stt", "tt", "so tt", "so thu tu", "no", "#", "loi", "cac loi", "error", "errors", "ghi chu loi"}
 )
+NUMBERING_HEADERS = frozenset({"stt", "tt", "so tt", "so thu tu", "no", "#"})
+# The child of a parent header that is the parent's own total: "Kế hoạch vốn năm 2022 / Tổng số".
+TOTAL_CHILDREN = frozenset({"tong so", "tong", "tong cong", "cong", "total", "tong von", "so tien"})
+# What a parent header may say beside its name without being another column: a year, a period, a date.
+_LOOSE = re.compile(
+    r"\s*(?:\b(?:nam|year|ke hoach)\s+20\d\d\b|\bgiai doan\s+20\d\d\s*-\s*20\d\d\b|\b20\d\d\s*-\s*20\d\d\b"
+    r"|\b(?:den|toi|tinh den|luy ke den|as of|to)\s+(?:ngay\s+)?\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b20\d\d\b)"
+)
+_SEPARATORS = re.compile(r"\s*[-–/>›|]\s*|\s+")
+COMPOSITE_SEPARATOR = " / "  # how a header over several rows is written in messages: "Kế hoạch vốn / Tổng số"
+
+
+def loose_key(text: str) -> str:
+    """A header without the year, period or date it names ("Kế hoạch vốn năm 2022" → "ke hoach von")."""
+    return " ".join(_LOOSE.sub(" ", header_key(text)).split()).strip(" ,.:-–")
+
+
+def joined_key(text: str) -> str:
+    """A header over several rows, or an alias naming one ("Giải ngân - Đến 30/6"), as compared: folded, the
+    parts separated by one space."""
+    return _SEPARATORS.sub(" ", header_key(text)).strip()
 
 
 def _ignored(header: str) -> bool:
@@ -114,11 +138,19 @@ class Column:
     required: bool = False
     example: str = ""
     help: str = ""
+    # A header over several rows: the parents ("Kế hoạch vốn") the column's header may sit under; under
+    # another parent ("Giải ngân / Vốn ĐTPT") it is not this column. Empty: under any parent.
+    under: Sequence[str] = ()
+    # The key of `Row.context` (the file's title, the row's section) that may give the value instead of the
+    # column ("component" for "Dự án 4: ..."): a required column with one is not required in the header,
+    # and a row with no value is not in error when its context gives one (the import kind reads it there).
+    context: str = ""
 
     numeric: ClassVar[bool] = False  # whether the reader picks a NumberStyle for the column from its values
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "aliases", tuple(self.aliases))
+        object.__setattr__(self, "under", tuple(self.under))
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -275,6 +307,31 @@ class DecimalColumn(_UnitColumn):
 
 
 @dataclass(frozen=True, eq=False)
+class QuantityColumn(DecimalColumn):
+    """A quantity, its unit in the cell or not: `3`, `3,5 km`, `300 m`, `2 phòng học` (see `values.parse_quantity`).
+
+    A value with a unit is a `values.Quantity`; matching and converting the unit is the import kind's.
+    """
+
+    def parser(self, bound: BoundColumn) -> Callable[[Any], Any]:
+        if self._overrides_parse(QuantityColumn):
+            return super().parser(bound)
+        fast = decimal_parser(
+            style=bound.style, min_value=self.min_value, max_value=self.max_value, max_places=self.max_places
+        )
+        slow = partial(self.parse, bound=bound)
+        return lambda value: slow(value) if value.__class__ is str and not value.isdigit() else fast(value)
+
+    def parse(self, value: Any, bound: BoundColumn) -> Decimal | None:
+        return parse_quantity(
+            value, style=bound.style, min_value=self.min_value, max_value=self.max_value, max_places=self.max_places
+        )
+
+    def describe(self) -> str:
+        return gettext("Number, decimals after a comma, with or without its unit: 3,5 or 3,5 km")
+
+
+@dataclass(frozen=True, eq=False)
 class PercentColumn(_UnitColumn):
     """A percentage as a number of per cent: 45, "45%" and a cell Excel shows as 45% are all 45."""
 
@@ -283,10 +340,13 @@ class PercentColumn(_UnitColumn):
     min_value: Decimal | int | None = 0
     max_value: Decimal | int | None = 100
     max_places: int | None = None
+    rounds: bool = False  # more than `max_places` decimals: rounded (a `RoundedNumber`), not refused
 
     def parser(self, bound: BoundColumn) -> Callable[[Any], Any]:
         if self._overrides_parse(PercentColumn):
             return super().parser(bound)
+        if self.rounds and self.max_places is not None:
+            return partial(self.parse, bound=bound)
         return decimal_parser(
             style=bound.style,
             min_value=self.min_value,
@@ -296,6 +356,10 @@ class PercentColumn(_UnitColumn):
         )
 
     def parse(self, value: Any, bound: BoundColumn) -> Decimal | None:
+        if self.rounds and self.max_places is not None:
+            return round_percent(
+                value, style=bound.style, min_value=self.min_value, max_value=self.max_value, max_places=self.max_places
+            )
         return parse_percent(
             value, style=bound.style, min_value=self.min_value, max_value=self.max_value, max_places=self.max_places
         )
@@ -444,6 +508,11 @@ class HeaderMatch:
     unknown: list[tuple[int, str]] = field(default_factory=list)
     problems: list[SheetError] = field(default_factory=list)  # duplicated columns, wrong units
     missing: list[Column] = field(default_factory=list)  # required columns not found
+    rows: list[int] = field(default_factory=list)  # the header's rows (several for a header over several rows)
+    stt: int | None = None  # the index of the STT (row numbers) column
+    used: set[int] = field(default_factory=set)  # the levels (0: top row) some column's header was read from
+    merged: set[int] = field(default_factory=set)  # the levels with a cell under a merged cell of the level above
+    how: dict[str, str] = field(default_factory=dict)  # key → how its header was matched (`ColumnIndex.parts`)
 
     @property
     def score(self) -> int:
@@ -455,6 +524,9 @@ class HeaderMatch:
         return not self.missing and not self.problems
 
 
+_RANKS = {"single": 0, "full": 0, "child": 1, "total": 2, "parent": 3}
+
+
 class ColumnIndex:
     """A list of column specs, checked once, with every accepted header folded for matching."""
 
@@ -464,6 +536,8 @@ class ColumnIndex:
             raise ValueError("a sheet needs at least one column")
         self.by_key: dict[str, Column] = {}
         self._by_header: dict[str, Column] = {}
+        self._by_joined: dict[str, Column] = {}
+        self._by_loose: dict[str, Column] = {}
         for column in self.columns:
             if column.key in self.by_key:
                 raise ValueError(f"two columns have the key {column.key!r}")
@@ -473,6 +547,9 @@ class ColumnIndex:
                     other = self._by_header.setdefault(key, column)
                     if other is not column:
                         raise ValueError(f"the header {header!r} would match both {other.key!r} and {column.key!r}")
+                    self._by_joined.setdefault(joined_key(key), column)
+                    self._by_loose.setdefault(loose_key(key), column)
+        self._by_loose.pop("", None)
 
     def lookup(self, text: str) -> tuple[Column | None, str | None]:
         """The column a header cell names, and the unit it writes (None if none); (None, None) if unknown."""
@@ -486,46 +563,161 @@ class ColumnIndex:
                 return column, unit
         return None, None
 
+    def lookup_loose(self, text: str) -> tuple[Column | None, str | None]:
+        """`lookup`, then without a year, period or date the header names ("Kế hoạch vốn năm 2022")."""
+        column, unit = self.lookup(text)
+        if column is not None:
+            return column, unit
+        base, unit = split_unit(text)
+        column = self._by_loose.get(loose_key(base))
+        return (column, unit) if column is not None else (None, None)
+
+    def parts(self, parts: Sequence[str], spans: Sequence[int]) -> tuple[Column | None, str | None, str, set[int]]:
+        """The column a header over several rows names: (column, unit written, how, the parts it was read from).
+
+        `parts` are the column's texts, top first; `spans`, how many columns each one's merged cell covers.
+        Tried in order: the parts joined ("Giải ngân" + "Đến 30/6" = an alias "Giải ngân - Đến 30/6"); a last
+        part that is a unit ("Số tiền" over "(triệu đồng)"); a last part that is its parent's total ("Kế
+        hoạch vốn năm 2022" over "Tổng số"); the last part alone (its `under` checked against the parents);
+        the parents alone when their cell covers this column only (a child that names nothing known).
+        """
+        last = len(parts) - 1
+        if last == 0:
+            column, unit = self.lookup_loose(parts[0])
+            return column, unit, "single", {0}
+        for joined in (" ".join(parts), " ".join(parts[1:]) if last > 1 else None):
+            if joined:
+                base, unit = split_unit(joined)
+                column = self._by_joined.get(joined_key(joined)) or self._by_joined.get(joined_key(base))
+                if column is not None:
+                    return (
+                        column,
+                        (unit if self._by_joined.get(joined_key(joined)) is None else None),
+                        "full",
+                        set(range(len(parts))),
+                    )
+        child = parts[last]
+        parents = list(parts[:last])
+        if Unit.from_text(child.strip("()[] ")) is not None or child.strip().startswith(("(", "[")):
+            column, unit, how, used = self.parts(parents, spans[:last])
+            if column is not None:
+                written = child.strip().strip("()[]").strip()
+                return column, written, how, used | {last}
+        if header_key(child) in TOTAL_CHILDREN:
+            column, unit, how, used = self.parts(parents, spans[:last])
+            if column is not None:
+                return column, unit, "total", used | {last}
+        column, unit = self.lookup(child)
+        if column is not None:
+            if not column.under:
+                return column, unit, "child", {last}
+            accepted = {loose_key(parent) for parent in column.under}
+            if any(loose_key(parent) in accepted or header_key(parent) in accepted for parent in parents):
+                return column, unit, "child", set(range(len(parts)))
+        elif all(span == 1 for span in spans[:last]):
+            column, unit, how, used = self.parts(parents, spans[:last])
+            if column is not None and (column.under == () or how != "single"):
+                return column, unit, "parent", used
+        return None, None, "", set()
+
+    def match_rows(
+        self, rows: Sequence[tuple[int, Sequence[Any]]], unit: Unit | None = None, date1904: bool = False
+    ) -> HeaderMatch:
+        """Read rows as one header over several rows (merged cells; see `layout.header_parts`)."""
+        if len(rows) == 1:
+            return self.match(*rows[0], unit=unit, date1904=date1904)
+        grid = header_parts([cells for _, cells in rows])
+        result = HeaderMatch(row=rows[-1][0], rows=[number for number, _ in rows])
+        ranks: dict[str, int] = {}
+        for index, parts in enumerate(grid.parts):
+            if not parts:
+                continue
+            spans, levels = grid.spans[index], grid.levels[index]
+            result.merged |= {levels[k] for k in range(1, len(parts)) if spans[k - 1] > 1}
+            header = COMPOSITE_SEPARATOR.join(parts)
+            column, written_unit, how, used = self.parts(parts, grid.spans[index])
+            if column is None:
+                if _ignored(parts[0]):
+                    if header_key(parts[0].split("\n", 1)[0]) in NUMBERING_HEADERS:
+                        result.stt = index
+                else:
+                    result.unknown.append((index, header))
+                continue
+            rank = _RANKS[how]
+            previous = result.bound.get(column.key)
+            if previous is not None and ranks[column.key] != rank:
+                if ranks[column.key] < rank:
+                    result.unknown.append((index, header))
+                    continue
+                result.unknown.append((previous.index, previous.header))  # the better reading wins
+                del result.bound[column.key]
+                previous = None
+            if not self._bind(result, index, header, column, written_unit, unit, date1904, previous):
+                continue
+            ranks[column.key] = rank
+            result.how[column.key] = how
+            result.used |= {grid.levels[index][i] for i in used}
+        result.unknown.sort()
+        result.missing = [c for c in self.columns if c.required and c.key not in result.bound and not c.context]
+        return result
+
+    def _bind(self, result, index, header, column, written_unit, unit, date1904, previous) -> bool:
+        number = result.row
+        if previous is not None:
+            result.problems.append(
+                SheetError(
+                    gettext(
+                        "Columns %(first)s (“%(first_header)s”) and %(second)s both give “%(expected)s”; keep only one."
+                    )
+                    % {
+                        "first": previous.letter,
+                        "first_header": previous.header,
+                        "second": column_letter(index),
+                        "expected": column.header,
+                    },
+                    row=number,
+                    column=header,
+                )
+            )
+            return False
+        try:
+            money_unit = column.resolve_unit(written_unit, unit)
+        except ValueProblem as problem:
+            result.problems.append(SheetError(problem.message, row=number, column=header))
+            return False
+        result.bound[column.key] = BoundColumn(
+            column=column, index=index, header=header, unit=money_unit, date1904=date1904
+        )
+        return True
+
     def match(self, number: int, cells: Sequence[Any], unit: Unit | None = None, date1904: bool = False) -> HeaderMatch:
         """Read row `number` as a header row; `unit` is a sheet-wide unit found above it ("ĐVT: triệu đồng")."""
-        result = HeaderMatch(row=number)
+        result = HeaderMatch(row=number, rows=[number], used={0})
+        loose: set[str] = set()
         for index, cell in enumerate(cells):
             if not isinstance(cell, str) or not cell.strip():
                 continue
             column, written_unit = self.lookup(cell)
             header = " ".join(cell.split())
             if column is None:
+                column, written_unit = self.lookup_loose(cell)
+                if column is not None and column.key in result.bound:
+                    column = None  # a header with a year beside the same header without: the exact one
+                if column is not None:
+                    loose.add(column.key)
+            elif column.key in loose:
+                previous = result.bound.pop(column.key)  # the exact header wins over one read loosely
+                loose.discard(column.key)
+                result.unknown.append((previous.index, previous.header))
+            if column is None:
                 if not _ignored(cell):
                     result.unknown.append((index, header))
+                elif header_key(cell.strip().split("\n", 1)[0]) in NUMBERING_HEADERS and result.stt is None:
+                    result.stt = index
                 continue
-            previous = result.bound.get(column.key)
-            if previous is not None:
-                result.problems.append(
-                    SheetError(
-                        gettext(
-                            "Columns %(first)s (“%(first_header)s”) and %(second)s both give “%(expected)s”; "
-                            "keep only one."
-                        )
-                        % {
-                            "first": previous.letter,
-                            "first_header": previous.header,
-                            "second": column_letter(index),
-                            "expected": column.header,
-                        },
-                        row=number,
-                        column=header,
-                    )
-                )
-                continue
-            try:
-                money_unit = column.resolve_unit(written_unit, unit)
-            except ValueProblem as problem:
-                result.problems.append(SheetError(problem.message, row=number, column=header))
-                continue
-            result.bound[column.key] = BoundColumn(
-                column=column, index=index, header=header, unit=money_unit, date1904=date1904
-            )
-        result.missing = [c for c in self.columns if c.required and c.key not in result.bound]
+            self._bind(result, index, header, column, written_unit, unit, date1904, result.bound.get(column.key))
+        result.unknown.sort()
+        result.missing = [c for c in self.columns if c.required and c.key not in result.bound and not c.context]
         return result
 
     def missing_errors(self, match: HeaderMatch) -> list[SheetError]:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterable, Iterator, Sequence
-from decimal import Decimal
 from itertools import chain, dropwhile, islice
 from typing import Any
 
@@ -43,6 +42,7 @@ from kernel.text import fold
 from .columns import BoundColumn, Column, ColumnIndex, HeaderMatch, sheet_unit
 from .csvfile import DELIMITERS, csv_rows, detect_encoding, sep_line
 from .errors import SheetError, SheetRejected, ValueProblem
+from .layout import Layout, is_numbering_row, title_context
 from .records import Records, RecordsReader
 from .rows import Row
 from .safety import DEFAULT_LIMITS, Limits, Source, open_source
@@ -55,7 +55,6 @@ _TOTAL = re.compile(
     r"(?:tong cong|tong so|cong don|grand total|sub ?total|total)\b.*"
     r"|(?:tong|cong)(?:\s*[:(\-–+=].*|\s+(?:toan|chung|cac|ca)\b.*|\s+[ivx]+\.?|\s+[a-d]\.?)?"
 )
-_NUMBERING_CELL = re.compile(r"\(?\s*(?:\d{1,3}|[a-z])\s*\)?(?:\s*[=+\-*/x]\s*\(?\s*(?:\d{1,3}|[a-z])\s*\)?)*", re.I)
 
 
 _TOTAL_INITIALS = frozenset("TtCcGgSs")  # every word of _TOTAL starts with one of these
@@ -76,20 +75,28 @@ def is_total_row(cells: Sequence[Any]) -> bool:
     return False
 
 
-def is_numbering_row(cells: Sequence[Any]) -> bool:
-    """Whether a row only numbers the columns: "1 2 3 ...", "(1) (2) (3)=(1)+(2)", "A B 1 2"."""
-    values = [cell for cell in cells if not _blank(cell)]
-    if len(values) < 2:
+def _header_like(lower: Sequence[RawRow], top: RawRow) -> bool:
+    """Whether rows may continue a header: texts only (no number, no date, no "1.234"), not a numbering row,
+    under a top row of at least two cells."""
+    if sum(1 for cell in top[1] if not _blank(cell)) < 2:
         return False
-    previous = None
-    for value in values:
-        if isinstance(value, Decimal | int) and not isinstance(value, bool):
-            if value != int(value) or not 0 < value < 1000 or (previous is not None and value <= previous):
-                return False
-            previous = value
-        elif not (isinstance(value, str) and _NUMBERING_CELL.fullmatch(value.strip())):
+    for _, cells in lower:
+        if is_numbering_row(cells):
             return False
+        for cell in cells:
+            if _blank(cell):
+                continue
+            if not isinstance(cell, str) or _NUMBER_TEXT.fullmatch(cell.strip()):
+                return False
     return True
+
+
+def _header_block(match: HeaderMatch, depth: int) -> bool:
+    """Whether every row of a header block is part of the header: some column's header was read from it."""
+    return 0 in match.used and all(level in match.used or level in match.merged for level in range(1, depth))
+
+
+_NUMBER_TEXT = re.compile(r"[-+(]?\s*[\d.,\s]+\)?%?|\d{1,2}[/-]\d{1,2}[/-]\d{2,4}")
 
 
 class SheetReader:
@@ -126,6 +133,7 @@ class SheetReader:
         self._raw: Generator[RawRow, None, None] | None = None
         self._rows: Iterator[RawRow] = iter(())
         self._buffered: list[RawRow] = []
+        self._title_rows: list[RawRow] = []
         self._iterated = False
         self._source: Source = open_source(source, filename=filename, limits=limits)
         self.format = self._source.kind
@@ -189,8 +197,12 @@ class SheetReader:
         if errors:
             raise SheetRejected(errors)
         self.header_row = match.row
+        self.header_rows = match.rows or [match.row]
+        self.header_match = match
         self.columns: dict[str, BoundColumn] = match.bound
         self._headers = {key: bound.header for key, bound in match.bound.items()}
+        title = title_context([cells for _, cells in self._title_rows])
+        self.layout = Layout(match.bound, stt=match.stt, context=title)
         self.warnings = [
             SheetError(
                 gettext("Column %(letter)s is not a known column and is ignored.") % {"letter": column_letter(index)},
@@ -224,21 +236,37 @@ class SheetReader:
         return csv_rows(self._source.stream, self.encoding or "utf-8", choice, self.limits)
 
     def _find_header(self, rows: Iterator[RawRow]) -> tuple[HeaderMatch, list[RawRow], int] | None:
-        """The best header row among the first rows with a value, the rows read after it, the last row read."""
+        """The best header among the first rows with a value, the rows read after it, the last row read.
+
+        A header may be one row, or two or three rows of a report form (merged cells): each block of up to
+        three rows is read as one header (`ColumnIndex.match_rows`) when its lower rows are text that belongs
+        to it (`_header_block`); the block that names the most columns wins, a longer block on a tie.
+        """
         read: list[RawRow] = []
         best: HeaderMatch | None = None
         best_at = 0
         unit = None
         date1904 = self._workbook.date1904 if self._workbook else False
         searched = 0
+        recent: list[tuple[int, RawRow]] = []  # (position in `read`, row): the last rows with a value
+        self._title_rows: list[RawRow] = []
         for number, cells in rows:
             read.append((number, cells))
             if all(_blank(cell) for cell in cells):
                 continue
             searched += 1
-            match = self.index.match(number, cells, unit, date1904)
-            if match.score and (best is None or match.score > best.score):
-                best, best_at = match, len(read)
+            recent = [*recent[-2:], (len(read), (number, cells))]
+            for depth in range(1, len(recent) + 1):
+                block = [row for _, row in recent[-depth:]]
+                if depth > 1 and not _header_like(block[1:], block[0]):
+                    break
+                match = self.index.match_rows(block, unit, date1904)
+                if depth > 1 and not _header_block(match, depth):
+                    continue
+                if match.score and (best is None or (match.score, len(match.rows)) > (best.score, len(best.rows))):
+                    best, best_at = match, len(read)
+                    top = recent[-depth][0] - 1
+                    self._title_rows = [row for row in read[:top] if not all(_blank(cell) for cell in row[1])]
             if best is None:
                 unit = next((found for cell in cells if (found := sheet_unit(cell))), unit)
             if searched >= self.header_search_rows:
@@ -272,6 +300,7 @@ class SheetReader:
             if not all(_blank(cell) for cell in cells):
                 if is_numbering_row(cells):
                     self.skipped["numbering"] += 1
+                    self.layout.skipped.append((number, "numbering", ""))
                 else:
                     leading.append((number, cells))
                 break
@@ -281,12 +310,26 @@ class SheetReader:
         self._vote_styles(sample)
         self._blanks = {column.key: column.blank() for column in self.index.columns}
         self._plan = [
-            (key, bound.index, bound.header, bound.column.parser(bound), bound.column.required)
+            (key, bound.index, bound.header, bound.column.parser(bound), bound.column.required, bound.column.context)
             for key, bound in self.columns.items()
         ]
+        # Required columns the file does not have, whose value the title or a section may give instead.
+        self._from_context = [
+            (column.key, column.context)
+            for column in self.index.columns
+            if column.required and column.context and column.key not in self.columns
+        ]
         self._width = max((bound.index + 1 for bound in self.columns.values()), default=0)
-        for number, cells in chain(sample, rows):
+        layout = self.layout
+        rows = chain(sample, rows)
+        for number, cells in rows:
             row = self._row(number, cells)
+            if row is not None:
+                yield row
+            elif layout.end is not None:
+                break
+        for number, cells in rows:  # below the end of the table
+            row = self._below(number, cells)
             if row is not None:
                 yield row
 
@@ -298,21 +341,15 @@ class SheetReader:
             bound.style = NumberStyle.vote(texts)
 
     def _row(self, number: int, cells: list[Any]) -> Row | None:
-        # The hot path of a read: one call per row. Only a first cell that may start a total (blank, a text
-        # starting with a letter of "Tổng", "Cộng", "Grand total", "Sub total", or with a sign) is looked at.
-        first = cells[0] if cells else None
-        may_be_total = first is None or (
-            first.__class__ is str and (first[:1] in _TOTAL_INITIALS or not first[:1].isalnum())
-        )
-        if may_be_total and is_total_row(cells):
-            self.skipped["total"] += 1
-            return None
+        # The hot path of a read: one call per row. A row with every required value and a value in some known
+        # column is data; only the others are looked at as the layout of a report form (`layout.Layout`).
         source = cells if len(cells) >= self._width else cells + [None] * (self._width - len(cells))
         values = dict(self._blanks)
         errors: list[SheetError] = []
-        missing: list[str] | None = None
+        missing: list[tuple[str, str]] | None = None
+        unreadable: list[str] | None = None
         empty = True
-        for key, index, header, parse, required in self._plan:
+        for key, index, header, parse, required, context in self._plan:
             value = source[index]
             if value.__class__ is str:
                 value = value.strip()
@@ -322,26 +359,69 @@ class SheetReader:
                     value = value[1:]  # an export's formula guard (`escape_cell`)
             if value is None:
                 if required:
-                    missing = [header] if missing is None else [*missing, header]
+                    missing = [(header, context)] if missing is None else [*missing, (header, context)]
                 continue
             empty = False
             try:
                 parsed = parse(value)
             except ValueProblem as problem:
                 errors.append(SheetError(problem.message, row=number, column=header))
+                unreadable = [key] if unreadable is None else [*unreadable, key]
                 continue
             if parsed is None:
                 if required:
-                    missing = [header] if missing is None else [*missing, header]
+                    missing = [(header, context)] if missing is None else [*missing, (header, context)]
                 continue
             values[key] = parsed
-        if empty:
-            self.skipped["blank"] += 1
-            return None
+        layout = self.layout
+        if empty or missing:
+            kind = layout.classify(number, cells, values)
+            if kind is not None:
+                if kind in ("total", "numbering"):
+                    self.skipped[kind] += 1
+                return None
+            if empty:
+                self.skipped["blank"] += 1
+                return None
+        if layout.tracking:
+            stt = cells[layout.stt] if layout.stt is not None and layout.stt < len(cells) else None
+            context = layout.data(number, values, unreadable or (), stt)
+        else:
+            context = layout.context
         if missing:
+            missing = [(header, key) for header, key in missing if not (key and key in context)]
+        if missing or self._from_context:
             required_message = gettext("A value is required.")
-            errors.extend(SheetError(required_message, row=number, column=header) for header in missing)
-        return Row(number, values, errors, cells, self)
+            errors.extend(SheetError(required_message, row=number, column=header) for header, _ in missing or ())
+            for key, context_key in self._from_context:
+                if context_key not in context:
+                    errors.append(
+                        SheetError(
+                            gettext(
+                                "A value is required: the file has no such column, and no title or section row "
+                                "above this row gives it."
+                            ),
+                            row=number,
+                            column=self.header_for(key),
+                        )
+                    )
+        return Row(number, values, errors, cells, self, context)
+
+    def _below(self, number: int, cells: list[Any]) -> Row | None:
+        """A row below the end of the table: not read; an error if it reads as a whole data row."""
+        self.layout.after_end(number, cells)
+        if all(_blank(cell) for cell in cells):
+            return None
+        source = cells if len(cells) >= self._width else cells + [None] * (self._width - len(cells))
+        for _, index, _, _, required, _ in self._plan:
+            if required and _blank(source[index]):
+                return None
+        end_row, end_text = self.layout.end
+        message = gettext(
+            "This row is below the end of the table (row %(row)d, “%(text)s”) and is not read: move it into the "
+            "table, or delete it."
+        ) % {"row": end_row, "text": end_text[:60]}
+        return Row(number, dict(self._blanks), [SheetError(message, row=number)], cells, self, self.layout.context)
 
     def raw_rows(self) -> Iterator[RawRow]:
         """Every row of the chosen sheet from the top (title rows included), as read: for the error file.

@@ -56,6 +56,7 @@ from kernel.numbers import (  # noqa: F401
     format_vnd,
     number_from_text,
 )
+from kernel.numbers import date_from_input as _date_from_input
 from kernel.numbers import date_from_text as _date_from_text
 from kernel.text import fold
 
@@ -67,6 +68,33 @@ class PercentNumber(Decimal):
     """An Excel number formatted as a percentage: the stored fraction (0.45 for a cell showing 45%)."""
 
     __slots__ = ()
+
+
+class RoundedNumber(Decimal):
+    """A number rounded to the places its column keeps, with the number the cell gave (`original`).
+
+    A percentage Excel computed (`=B2/C2`, formatted as %) holds 0.6666666667: kept as 66,67, and the
+    import says so on the row rather than refusing a figure the official never typed.
+    """
+
+    original: Decimal
+
+    def __new__(cls, value: Decimal, original: Decimal) -> RoundedNumber:
+        number = super().__new__(cls, value)
+        number.original = original
+        return number
+
+
+class Quantity(Decimal):
+    """A number written with its unit in one cell ("3 km", "3,5 km", "300 m", "2 phòng học"); `unit` is the
+    unit as written, for the caller to match and convert (`sheets` knows no units of works)."""
+
+    unit: str
+
+    def __new__(cls, value: Decimal, unit: str) -> Quantity:
+        number = super().__new__(cls, value)
+        number.unit = unit
+        return number
 
 
 class Unit(enum.Enum):
@@ -269,6 +297,60 @@ def parse_percent(
     return parse_decimal(value, style=style, min_value=min_value, max_value=max_value, max_places=max_places)
 
 
+def _places(number: Decimal) -> int:
+    return max(0, -number.normalize().as_tuple().exponent)
+
+
+def round_percent(
+    value: Any,
+    *,
+    style: NumberStyle = NumberStyle.VIETNAMESE,
+    min_value: Decimal | int | None = 0,
+    max_value: Decimal | int | None = 100,
+    max_places: int = 2,
+) -> Decimal | None:
+    """`parse_percent`, a value with more than `max_places` decimals rounded (half up) to them: a
+    `RoundedNumber` that remembers the value as given, so that the import can say it was rounded."""
+    number = parse_percent(value, style=style, min_value=None, max_value=None)
+    if number is None or _places(number) <= max_places:
+        return parse_percent(value, style=style, min_value=min_value, max_value=max_value, max_places=max_places)
+    rounded = number.quantize(Decimal(1).scaleb(-max_places), rounding=decimal.ROUND_HALF_UP)
+    _check_range(rounded, min_value, max_value)
+    return RoundedNumber(rounded, number)
+
+
+_QUANTITY = re.compile(
+    r"(?:(?:l|dài|chiều dài|quy mô)\s*[=:]\s*)?([+\-−]?\d[\d.,\u00a0\u202f ]*?)\s*([^\W\d_][\w²³.\s]*?)[.\s]*",
+    re.IGNORECASE,
+)
+
+
+def parse_quantity(
+    value: Any,
+    *,
+    style: NumberStyle = NumberStyle.VIETNAMESE,
+    min_value: Decimal | int | None = None,
+    max_value: Decimal | int | None = None,
+    max_places: int | None = None,
+) -> Decimal | None:
+    """A number, or a number with its unit in the cell: `3 km`, `3,5km`, `L = 300 m`, `2 phòng học` give a
+    `Quantity` (number and unit as written); a plain number gives a `Decimal`, as `parse_decimal`."""
+    if isinstance(value, str):
+        text = clean_text(value)
+        match = _QUANTITY.fullmatch(text)
+        if match and not _is_blank(match[2]):
+            try:
+                number = number_from_text(match[1].strip(), style)
+            except ValueProblem as problem:
+                raise ValueProblem(
+                    gettext("Expected a quantity such as 3 or 3,5 km; found “%(value)s”: %(problem)s")
+                    % {"value": shown(text), "problem": problem.message}
+                ) from None
+            number = _decimal(number, value, min_value, max_value, max_places)
+            return Quantity(number, " ".join(match[2].split()))
+    return parse_decimal(value, style=style, min_value=min_value, max_value=max_value, max_places=max_places)
+
+
 def parse_amount(
     value: Any,
     *,
@@ -340,6 +422,10 @@ def excel_date(serial: Decimal | int | float, *, date1904: bool = False) -> date
     return moment.date() if moment.time() == datetime.time() else moment
 
 
+# `d/m/yy` (officials' short form): read by the admin's parser, day first, the year in this century.
+_SHORT_YEAR = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?")
+
+
 def _date_problem(value: Any) -> ValueProblem:
     return ValueProblem(
         gettext("Expected a date written dd/mm/yyyy, such as 31/12/2025; found “%(value)s”.") % {"value": shown(value)}
@@ -355,8 +441,8 @@ def parse_date(
 ) -> datetime.date | None:
     """A date: `31/12/2025`, `1/2/2025`, `31-12-2025`, `31.12.2025`, `2025-12-31`, an Excel date or serial.
 
-    A time after the date (`31/12/2025 08:00`) is dropped. Two-digit years and dates that do not exist
-    (`31/02/2025`) are errors.
+    A time after the date (`31/12/2025 08:00`) is dropped. A two-digit year is in this century, day first as
+    always (`5/6/22` is 5 June 2022, never 6 May); a date that does not exist (`31/02/2025`) is an error.
     """
     if _is_blank(value):
         return None
@@ -365,7 +451,8 @@ def parse_date(
     elif isinstance(value, datetime.date):
         result = value
     elif isinstance(value, str):
-        result = _date_from_text(" ".join(value.split()))
+        text = " ".join(value.split())
+        result = _date_from_input(text) if _SHORT_YEAR.fullmatch(text) else _date_from_text(text)
     elif isinstance(value, Decimal | int | float) and not isinstance(value, bool | PercentNumber):
         moment = excel_date(value, date1904=date1904)
         if moment is None:
@@ -547,6 +634,22 @@ class ChoiceMatcher:
         """The choices as the active language names them, for messages and the template's guide."""
         return [str(label) for _, label in self.pairs]
 
+    def accepted(self) -> list[str]:
+        """Each choice as the active language names it, with the other words accepted for it (`aliases`)."""
+        items = []
+        for value, label in self.pairs:
+            seen = {fold(str(label)), fold(str(value))}
+            words = []
+            for spelling in self._aliases.get(value, ()):
+                if fold(spelling) not in seen:
+                    seen.add(fold(spelling))
+                    words.append(spelling)
+            if words:
+                items.append(gettext("%(choice)s (also: %(words)s)") % {"choice": label, "words": ", ".join(words)})
+            else:
+                items.append(str(label))
+        return items
+
     def __call__(self, value: Any) -> Any:
         if _is_blank(value):
             return None
@@ -556,7 +659,7 @@ class ChoiceMatcher:
         except KeyError:
             raise ValueProblem(
                 gettext("Expected one of: %(choices)s; found “%(value)s”.")
-                % {"choices": "; ".join(self.labels()), "value": shown(value)}
+                % {"choices": "; ".join(self.accepted()), "value": shown(value)}
             ) from None
 
 

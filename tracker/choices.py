@@ -7,6 +7,7 @@ class WorkTypeChoices(models.TextChoices):
     ROAD_INTER_COMMUNE = "road_inter_commune", _("Inter-commune road")
     ROAD_INTER_VILLAGE = "road_inter_village", _("Inter-village road")
     ROAD_IN_VILLAGE = "road_in_village", _("In-village road")
+    ROAD = "road", _("Rural road (kind not stated)")  # a report's "Giao thông nông thôn", when the name says no more
     BRIDGE = "bridge", _("Bridge")
     POWER = "power", _("Power supply")
     IRRIGATION = "irrigation", _("Irrigation")
@@ -24,6 +25,7 @@ ROAD_TYPES = (
     WorkTypeChoices.ROAD_INTER_COMMUNE,
     WorkTypeChoices.ROAD_INTER_VILLAGE,
     WorkTypeChoices.ROAD_IN_VILLAGE,
+    WorkTypeChoices.ROAD,
 )
 
 

@@ -77,6 +77,7 @@ SECTOR = {
     WorkTypeChoices.ROAD_INTER_COMMUNE: ROAD,
     WorkTypeChoices.ROAD_INTER_VILLAGE: ROAD,
     WorkTypeChoices.ROAD_IN_VILLAGE: ROAD,
+    WorkTypeChoices.ROAD: ROAD,
     WorkTypeChoices.BRIDGE: ROAD,  # the codelist's road transport includes bridges
     WorkTypeChoices.POWER: ["energy"],
     WorkTypeChoices.IRRIGATION: ["economy"],  # agriculture is under economy; the codelist has no irrigation

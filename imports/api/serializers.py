@@ -34,6 +34,20 @@ class CountsSerializer(serializers.Serializer):
     error_rows = serializers.IntegerField()
 
 
+class LayoutSerializer(serializers.Serializer):
+    """How the file was understood: its header as read (column → field), the title's context, the sections,
+    the totals checked against the rows they sum, the rows not read as data and why, the end of the table."""
+
+    header_rows = serializers.ListField(child=serializers.IntegerField())
+    columns = serializers.ListField(child=serializers.DictField())
+    ignored = serializers.ListField(child=serializers.DictField())
+    context = serializers.DictField()
+    sections = serializers.ListField(child=serializers.DictField())
+    totals = serializers.ListField(child=serializers.DictField())
+    skipped = serializers.ListField(child=serializers.DictField())
+    end = serializers.DictField(allow_null=True)
+
+
 class ImportJobSerializer(ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     running = serializers.SerializerMethodField()
@@ -75,6 +89,9 @@ class ImportJobDetailSerializer(ImportJobSerializer):
     errors_dropped = serializers.SerializerMethodField()
     rejected = serializers.SerializerMethodField()
     duplicates = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+    notes = serializers.SerializerMethodField()
+    layout = serializers.SerializerMethodField()
 
     class Meta(ImportJobSerializer.Meta):
         fields = [
@@ -85,6 +102,9 @@ class ImportJobDetailSerializer(ImportJobSerializer):
             "errors_dropped",
             "rejected",
             "duplicates",
+            "warnings",
+            "notes",
+            "layout",
         ]
         read_only_fields = fields
 
@@ -109,3 +129,12 @@ class ImportJobDetailSerializer(ImportJobSerializer):
 
     def get_duplicates(self, job) -> CellErrorSerializer(many=True):
         return self._result(job).get("duplicates", [])
+
+    def get_warnings(self, job) -> CellErrorSerializer(many=True):
+        return self._result(job).get("warnings", [])
+
+    def get_notes(self, job) -> serializers.ListField(child=serializers.CharField()):
+        return self._result(job).get("notes", [])
+
+    def get_layout(self, job) -> LayoutSerializer(allow_null=True):
+        return self._result(job).get("layout") or None

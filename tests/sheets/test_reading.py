@@ -152,7 +152,8 @@ def test_every_error_of_every_row_is_collected(tmp_path):
         "Row 2, column “Quy mô (km)”: Expected a number such as 1.234.567, 1.234,5; found “abc”.",
         "Row 2, column “Tổng mức đầu tư (triệu đồng)”: Expected a whole number of đồng; "
         "found “0,0000005” triệu đồng, which is 0,5 đồng.",
-        "Row 2, column “Loại vốn”: Expected one of: Development investment; Recurrent (sự nghiệp); found “Vốn vay”.",
+        "Row 2, column “Loại vốn”: Expected one of: Development investment (also: Đầu tư phát triển, ĐTPT); "
+        "Recurrent (sự nghiệp); found “Vốn vay”.",
         "Row 2, column “Công trình quy mô nhỏ”: Expected yes or no (x, có, không, yes, no, 1, 0); found “maybe”.",
         "Row 2, column “Ngày khởi công”: Expected a date that exists; found “31/02/2025”: there is no 31/02/2025.",
         "Row 2, column “Tiến độ (%)”: Expected at most 100; found 145.",

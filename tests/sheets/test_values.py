@@ -356,7 +356,7 @@ def test_date(value, expected):
         ("31/02/2025", "Expected a date that exists; found “31/02/2025”: there is no 31/02/2025."),
         ("29/02/2025", "there is no 29/02/2025"),
         ("15/13/2022", "there is no 15/13/2022"),
-        ("15/06/22", "Expected a date written dd/mm/yyyy, such as 31/12/2025; found “15/06/22”."),
+        ("15/06/2", "Expected a date written dd/mm/yyyy, such as 31/12/2025; found “15/06/2”."),
         ("June 15, 2022", "found “June 15, 2022”"),
         ("2022", "found “2022”"),  # a text number is not a serial
         (Decimal("-5"), "found the number -5, which is not a date Excel can show"),

@@ -47,12 +47,7 @@ class WorkViewSet(DeletedMixin, ReadViewSet):
     filterset_class = api_filterset(filters.WorkFilterSet, Work)
 
     def prepare(self, queryset):
-        return (
-            queryset.with_capital()
-            .with_progress()
-            .select_related("commune")
-            .with_keys("components", "villages")
-        )
+        return queryset.with_capital().with_progress().select_related("commune").with_keys("components", "villages")
 
     def _saved(self, work, status_code):
         work = self.prepare(Work.objects.filter(pk=work.pk)).get()

@@ -50,6 +50,7 @@ from .common import (
     PROGRAM,
     WORK_CODE,
     RowByRowKind,
+    context_year,
     find_commune,
     find_component,
     find_work,
@@ -59,8 +60,29 @@ from .common import (
 
 # The words officials write for each choice, beside the choices' own labels in Vietnamese and English.
 SOURCE_WORDS = {
-    CapitalSourceChoices.CENTRAL: ["Ngân sách trung ương", "NSTW", "NS trung ương", "Vốn ngân sách trung ương"],
-    CapitalSourceChoices.PROVINCE: ["Ngân sách tỉnh", "NS tỉnh", "NST", "Ngân sách cấp tỉnh", "Vốn ngân sách tỉnh"],
+    CapitalSourceChoices.CENTRAL: [
+        "Ngân sách trung ương",
+        "NSTW",
+        "NS trung ương",
+        "Vốn ngân sách trung ương",
+        "Vốn NSTW",
+        "Trung ương",
+    ],
+    # "Ngân sách địa phương" (NSĐP) in a province's report is the province's budget (its counterpart capital);
+    # a commune's own budget is written "Ngân sách xã".
+    CapitalSourceChoices.PROVINCE: [
+        "Ngân sách tỉnh",
+        "NS tỉnh",
+        "NST",
+        "Ngân sách cấp tỉnh",
+        "Vốn ngân sách tỉnh",
+        "Ngân sách địa phương",
+        "NSĐP",
+        "NS địa phương",
+        "Vốn NSĐP",
+        "Vốn ngân sách địa phương",
+        "Vốn đối ứng địa phương",
+    ],
     CapitalSourceChoices.COMMUNE: ["Ngân sách xã", "NS xã", "Ngân sách cấp xã", "Vốn ngân sách xã"],
     CapitalSourceChoices.INTEGRATED: ["Vốn lồng ghép", "Lồng ghép", "Integrated"],
     CapitalSourceChoices.POLICY_CREDIT: ["Tín dụng chính sách", "Vốn tín dụng chính sách", "Policy credit"],
@@ -68,8 +90,26 @@ SOURCE_WORDS = {
     CapitalSourceChoices.PEOPLE: ["Nhân dân đóng góp", "Dân đóng góp", "Vốn nhân dân đóng góp", "People"],
 }
 CAPITAL_TYPE_WORDS = {
-    CapitalTypeChoices.INVESTMENT: ["Đầu tư phát triển", "ĐTPT", "Vốn ĐTPT", "Đầu tư", "Investment"],
-    CapitalTypeChoices.RECURRENT: ["Sự nghiệp", "Vốn SN", "Kinh phí sự nghiệp", "Recurrent"],
+    CapitalTypeChoices.INVESTMENT: [
+        "Đầu tư phát triển",
+        "ĐTPT",
+        "Vốn ĐTPT",
+        "Vốn đầu tư phát triển",
+        "Vốn đầu tư",
+        "Đầu tư",
+        "Chi đầu tư phát triển",
+        "Investment",
+    ],
+    CapitalTypeChoices.RECURRENT: [
+        "Sự nghiệp",
+        "Vốn SN",
+        "SN",
+        "Vốn sự nghiệp",
+        "Kinh phí sự nghiệp",
+        "KPSN",
+        "Chi thường xuyên",
+        "Recurrent",
+    ],
 }
 ENTRY_KIND_WORDS = {
     CapitalEntryKindChoices.ASSIGNED: ["Giao", "Giao kế hoạch", "Giao kế hoạch vốn", "Phân bổ", "Assignment"],
@@ -85,6 +125,7 @@ YEAR = IntegerColumn(
     min_value=2000,
     max_value=2100,
     help=gettext_lazy("The year of the capital plan the money belongs to (not the date it was decided or paid)."),
+    context="year",  # or the title: "Năm 2022", "Kế hoạch vốn năm 2022"
 )
 SOURCE = ChoiceColumn(
     "source",
@@ -204,7 +245,7 @@ class _LedgerKind(RowByRowKind):
     def capital_values(self, row: Row) -> dict[str, Any]:
         v = row.values
         return {
-            "year": v["year"],
+            "year": v["year"] if v["year"] is not None else context_year(row),
             "source": v["source"],
             "capital_type": v["capital_type"],
             "kind": v["kind"] or CapitalEntryKindChoices.ASSIGNED,
@@ -302,7 +343,7 @@ class CapitalPlanImport(_LedgerKind):
         values["component"] = find_component(row, ctx)
         if row.values["commune_code"] or row.values["commune_name"]:
             # A code or name both maps use for unrelated communes: the map in force on the decision date.
-            commune = find_commune(row, ctx, on=values["decided_on"])
+            commune = find_commune(row, ctx, on=values["decided_on"], year=values["year"])
             if commune is not None:
                 values["commune_id"], values["province_id"] = commune.pk, commune.province_id
         else:
@@ -423,7 +464,9 @@ class DisbursementImport(RowByRowKind):
     updatable = False
     columns = [
         WORK_CODE,
-        IntegerColumn(YEAR.key, YEAR.header, aliases=YEAR.aliases, min_value=2000, max_value=2100, help=YEAR.help),
+        IntegerColumn(
+            YEAR.key, YEAR.header, aliases=YEAR.aliases, min_value=2000, max_value=2100, help=YEAR.help, context="year"
+        ),
         ChoiceColumn(
             SOURCE.key,
             SOURCE.header,
@@ -477,6 +520,8 @@ class DisbursementImport(RowByRowKind):
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         v = row.values
+        if v["year"] is None:
+            v["year"] = context_year(row)  # the title's "Năm 2022"
         work = find_work(row, ctx)
         reverses = v["reverses"]
         if reverses:

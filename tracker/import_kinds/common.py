@@ -9,6 +9,8 @@ are, have their own bulk path (`households.py`).
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -18,9 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from imports.base import ImportContext, ImportKind
 from imports.lookups import LocalityIndex, name_key, pad_code
+from kernel.text import fold
 from localities.services import CURRENT_VALID_FROM
-from programs.models import Component
+from programs.models import Component, Program
 from sheets import CodeColumn, Row, SheetError, TextColumn
+from sheets.values import RoundedNumber, format_number
 
 from ..models import EthnicGroup, Work
 
@@ -39,7 +43,35 @@ COMMUNE = TextColumn(
     aliases=["Commune", "Commune name", "Xã", "Xã/phường", "Xã, phường, đặc khu", "Xã/phường/thị trấn"],
     help=gettext_lazy("With or without “Xã”/“Phường”, with or without accents; a name of before 1/7/2025 is mapped."),
 )
-LOCALITY_COLUMNS = [PROVINCE_CODE, PROVINCE, COMMUNE_CODE, COMMUNE]
+DISTRICT = TextColumn(
+    "district",
+    "Huyện",
+    aliases=["District", "Tên huyện", "Quận/huyện", "Huyện/thị xã/thành phố", "Huyện, thị xã, thành phố", "Huyện cũ"],
+    help=gettext_lazy("Before 1/7/2025: the district, to tell apart communes of the same name."),
+)
+OLD_COMMUNE_CODE = CodeColumn(
+    "old_commune_code",
+    "Mã xã cũ",
+    aliases=["Old commune code", "Mã xã trước sắp xếp", "Mã đơn vị hành chính cũ"],
+    width=5,
+)
+OLD_COMMUNE = TextColumn(
+    "old_commune_name",
+    "Xã cũ",
+    aliases=[
+        "Old commune",
+        "Tên xã cũ",
+        "Đơn vị hành chính cũ",
+        "Xã trước sắp xếp",
+        "Tên xã trước sắp xếp",
+        "Xã, phường, thị trấn cũ",
+    ],
+    help=gettext_lazy(
+        "Beside the commune as it is now: the commune of before 1/7/2025 the place was in, which must have "
+        "become part of it."
+    ),
+)
+LOCALITY_COLUMNS = [PROVINCE_CODE, PROVINCE, DISTRICT, COMMUNE_CODE, COMMUNE, OLD_COMMUNE_CODE, OLD_COMMUNE]
 
 PROGRAM = TextColumn("program", "Chương trình", aliases=["Program", "Mã chương trình", "CTMTQG"])
 COMPONENT = CodeColumn(
@@ -48,6 +80,7 @@ COMPONENT = CodeColumn(
     aliases=["Component", "Component code", "Dự án/tiểu dự án", "Mã dự án", "Hợp phần"],
     max_length=40,
     help=gettext_lazy("The project or sub-project code in the program, e.g. DA4.TDA1."),
+    context="component",  # or a section row "Dự án 4: ..." / "Tiểu dự án 1" above the row
 )
 WORK_CODE = CodeColumn(
     "work", "Mã công trình", aliases=["Work code", "Mã dự án công trình", "Mã CT"], required=True, max_length=40
@@ -59,23 +92,76 @@ def prepare_localities(ctx: ImportContext) -> None:
     ctx.commune_cache = {}
 
 
-def find_commune(row: Row, ctx: ImportContext, *, required: bool = True, on=None, current_map: bool = False):
-    """The row's commune (a `lookups.Unit`) from its code/name and province columns, or None with the error
-    on the row (no error when the row gives none and `required` is False). `on`: the date of the row's data,
-    for a code both maps use (see `LocalityIndex.commune`). Cached per distinct set of values: files repeat
-    the same few communes."""
+def row_context(row: Row) -> dict[str, Any]:
+    """What the file's title and sections say about the row ("district", "program", "component",
+    "province", "year"), as the reader puts it on the row; {} when it says nothing."""
+    return getattr(row, "context", None) or {}
+
+
+def context_year(row: Row) -> int | None:
+    year = row_context(row).get("year")
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
+    return year if isinstance(year, int) and 2000 <= year <= 2100 else None
+
+
+def map_of(on: datetime.date | None = None, year: int | None = None) -> bool | None:
+    """Which map data of this date or plan year is on: True legacy, False current, None not said."""
+    if on is not None:
+        return on < CURRENT_VALID_FROM
+    if year is not None and year != 2025:
+        return year < 2025
+    return None
+
+
+def find_commune(
+    row: Row, ctx: ImportContext, *, required: bool = True, on=None, year: int | None = None, current_map: bool = False
+):
+    """The row's commune (a `lookups.Unit`) from its code/name, province, district and old-commune columns
+    (a district or province the title or a section gives counts where the row has none), or None with the
+    error on the row (no error when the row gives none and `required` is False). `on`: the date of the row's
+    data, `year`: its plan year, which say the map (see `LocalityIndex.commune`). Cached per distinct set of
+    values: files repeat the same few communes."""
     v = row.values
-    legacy_map = None if on is None else on < CURRENT_VALID_FROM
-    key = (v.get("province_code"), v.get("province"), v.get("commune_code"), v.get("commune_name"), legacy_map)
+    context = row_context(row)
+    if year is None:
+        year = context_year(row)
+    legacy_map = map_of(on, year)
+    district = v.get("district")
+    key = (
+        v.get("province_code"),
+        v.get("province") or (None if v.get("province_code") else context.get("province")),
+        v.get("commune_code"),
+        v.get("commune_name"),
+        legacy_map,
+        district or context.get("district"),
+        bool(district),
+        v.get("old_commune_code"),
+        v.get("old_commune_name"),
+    )
     # (`current_map` is the kind's, the same for every row of an import: not part of the key.)
     found = ctx.commune_cache.get(key)
     if found is None:
         provinces = ctx.localities.province(key[0], key[1])
+        if isinstance(provinces, str) and not key[0] and not v.get("province"):
+            provinces = None  # the title's province is only a hint
         if isinstance(provinces, str):
             found = (provinces, "province_code" if key[0] else "province")
         else:
-            unit = ctx.localities.commune(key[2], key[3], provinces, on=on, current_map=current_map)
+            unit = ctx.localities.commune(
+                key[2],
+                key[3],
+                provinces,
+                on=None if legacy_map is None else (datetime.date(2025, 6, 30) if legacy_map else CURRENT_VALID_FROM),
+                current_map=current_map,
+                district=key[5],
+                district_required=key[6],
+                old_code=key[7],
+                old_name=key[8],
+            )
             column = "commune_code" if key[2] else "commune_name"
+            if isinstance(unit, str) and (key[7] or key[8]):
+                column = "old_commune_name" if key[8] else "old_commune_code"
             if unit is None:
                 found = (_("Give the commune: its code or its name.") if required else None, column)
             elif isinstance(unit, str):
@@ -97,11 +183,88 @@ def find_commune(row: Row, ctx: ImportContext, *, required: bool = True, on=None
     return value
 
 
-class ComponentIndex:
-    """Program components by (program code, component code), both case- and accent-insensitive; the program
-    may be left out when the component code is unique across programs."""
+# The words that say which program a text (a program column, the file's title, a section) is about, by the
+# program's code: "Chương trình MTQG giảm nghèo bền vững giai đoạn 2021 - 2025" is NTP-GNBV. The merged
+# program of 2026-2035 names all three, so a text naming several, or the period 2026-2035, is that one.
+PROGRAM_WORDS = {
+    "NTP-1719": ("1719", "dan toc thieu so", "dtts", "dong bao dan toc", "mien nui"),
+    "NTP-GNBV": ("giam ngheo", "gnbv"),
+    "NTP-NTM": ("nong thon moi", "ntm"),
+}
+MERGED_PROGRAM = "NTP-2026"
+_MERGED_PERIOD = re.compile(r"\b2026\s*-\s*2035\b|\b257/2025\b")
+_SUBPROJECT = re.compile(r"\b(?:tieu du an|tda)\s*(?:so\s*)?(\d+)\b")
+_PROJECT = re.compile(r"\b(?:du an|da)\s*(?:so\s*)?(\d+)\b")
+_CONTENT = re.compile(r"\b(?:noi dung(?: thanh phan)?|nd)\s*(?:so\s*)?(\d+)\b")
+_PART = re.compile(r"\b(?:hop phan|hp)\s*(?:so\s*)?(\d+)\b")
+
+
+def component_code(text: str | None, context: str | None = None) -> str | None:
+    """The code of the component a text names as officials write it: "Tiểu dự án 1 - Dự án 4", "TDA1 - DA4",
+    "DA4.TDA1", "Dự án 4 - Tiểu dự án 1" are DA4.TDA1; "Dự án 4: Đầu tư cơ sở hạ tầng ..." is DA4; "Nội dung
+    2" ND2, "Hợp phần 1" HP1. A sub-project without its project takes the project from `context` (the
+    section the row is in). None when the text does not read so (it may be a code of another form)."""
+    if not text:
+        return None
+    folded = fold(text)
+    sub = _SUBPROJECT.search(folded)
+    rest = folded[: sub.start()] + " " + folded[sub.end() :] if sub else folded
+    project = _PROJECT.search(rest)
+    if sub:
+        if project is None and context:
+            outer = component_code(context)
+            project = _PROJECT.search(fold(outer or "").replace(".", " "))
+        return f"DA{int(project[1])}.TDA{int(sub[1])}" if project else None
+    if project:
+        return f"DA{int(project[1])}"
+    for pattern, prefix in ((_CONTENT, "ND"), (_PART, "HP")):
+        if match := pattern.search(folded):
+            return f"{prefix}{int(match[1])}"
+    return None
+
+
+class ProgramIndex:
+    """The programs, by code, by name and by the words a title or a column writes for them."""
 
     def __init__(self):
+        self.by_code: dict[str, Program] = {}
+        self.by_name: dict[str, Program] = {}
+        for program in Program.objects.all():
+            self.by_code[name_key(program.code)] = program
+            for name in (program.name, program.name_vi):
+                if name:
+                    self.by_name[name_key(name)] = program
+
+    def find(self, text: str | None) -> Program | None:
+        if not text:
+            return None
+        key = name_key(text)
+        found = self.by_code.get(key) or self.by_name.get(key)
+        if found is not None:
+            return found
+        folded = fold(text)
+        if _MERGED_PERIOD.search(folded):
+            return self.by_code.get(name_key(MERGED_PROGRAM))
+        named = [
+            code
+            for code, words in PROGRAM_WORDS.items()
+            if any(re.search(rf"(?<![\w/]){re.escape(word)}(?![\w])", folded) for word in words)
+        ]
+        if len(named) > 1:
+            return self.by_code.get(name_key(MERGED_PROGRAM))
+        return self.by_code.get(name_key(named[0])) if named else None
+
+    def codes(self) -> list[str]:
+        return sorted(p.code for p in self.by_code.values())
+
+
+class ComponentIndex:
+    """Program components by (program, component code), both case- and accent-insensitive; the program may
+    be left out when the component code is unique across programs. Programs and components are read as
+    officials write them too (`ProgramIndex`, `component_code`)."""
+
+    def __init__(self):
+        self.programs = ProgramIndex()
         self.by_key: dict[tuple[str, str], Component] = {}
         self.by_code: dict[str, list[Component]] = {}
         for component in Component.objects.select_related("program"):
@@ -109,36 +272,85 @@ class ComponentIndex:
             self.by_key[(name_key(component.program.code), code)] = component
             self.by_code.setdefault(code, []).append(component)
 
-    def find(self, program: str | None, code: str | None) -> Component | str | None:
+    def find(
+        self,
+        program: str | None,
+        code: str | None,
+        *,
+        context_program: str | None = None,
+        context_component: str | None = None,
+    ) -> Component | str | None:
+        """The component a row names, or a message; `context_*`: what the file's title or section says."""
         if not code:
-            return None
-        key = name_key(code)
+            if not context_component:
+                return None
+            code = context_component
+        keys = [name_key(code)]
+        parsed = component_code(code, context_component)
+        if parsed and name_key(parsed) not in keys:
+            keys.append(name_key(parsed))
         if program:
-            component = self.by_key.get((name_key(program), key))
-            if component is None:
-                return _("The program %(program)s has no component %(code)s.") % {"program": program, "code": code}
-            return component
-        candidates = self.by_code.get(key, [])
+            found = self.programs.find(program)
+            if found is None:
+                return _("No program is “%(program)s”; the programs are %(codes)s.") % {
+                    "program": program,
+                    "codes": ", ".join(self.programs.codes()),
+                }
+            for key in keys:
+                component = self.by_key.get((name_key(found.code), key))
+                if component is not None:
+                    return component
+            return _("The program %(program)s has no component %(code)s.") % {"program": found.code, "code": code}
+        candidates: list[Component] = []
+        for key in keys:
+            candidates = self.by_code.get(key, [])
+            if candidates:
+                break
+        if len(candidates) > 1 and context_program:
+            hinted = self.programs.find(context_program)
+            if hinted is not None:
+                candidates = [c for c in candidates if c.program_id == hinted.pk] or candidates
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
             return _("No program has a component %(code)s.") % {"code": code}
-        return _("%(code)s is a component of several programs (%(programs)s): give the program.") % {
+        return _("%(code)s is a component of several programs: %(candidates)s. Give the program.") % {
             "code": code,
-            "programs": ", ".join(sorted(c.program.code for c in candidates)),
+            "candidates": "; ".join(f"{c.program.code} {c.code} ({c.name_vi or c.name})" for c in candidates),
         }
 
 
 def find_component(row: Row, ctx: ImportContext, *, required: bool = True) -> Component | None:
     if not hasattr(ctx, "components"):
         ctx.components = ComponentIndex()
-    found = ctx.components.find(row.values.get("program"), row.values.get("component"))
+    context = row_context(row)
+    found = ctx.components.find(
+        row.values.get("program"),
+        row.values.get("component"),
+        context_program=context.get("program"),
+        context_component=context.get("component"),
+    )
     if found is None and required:
         row.add_error(_("Give the program component."), column="component")
     elif isinstance(found, str):
-        row.add_error(found, column="component")
+        unknown_program = row.values.get("program") and ctx.components.programs.find(row.values["program"]) is None
+        row.add_error(found, column="program" if unknown_program or not row.values.get("component") else "component")
         return None
     return found
+
+
+def note_rounded(row: Row, ctx: ImportContext) -> None:
+    """A warning for each value of the row rounded to the places its column keeps (`RoundedNumber`)."""
+    for key, value in row.values.items():
+        if value.__class__ is RoundedNumber:
+            ctx.result.warnings.append(
+                SheetError(
+                    _("%(original)s rounded to %(rounded)s, the precision kept.")
+                    % {"original": format_number(value.original), "rounded": format_number(value)},
+                    row=row.number,
+                    column=ctx.sheet.header_for(key),
+                )
+            )
 
 
 def load_works(ctx: ImportContext, codes) -> dict[str, Work]:
@@ -244,6 +456,7 @@ class RowByRowKind(ImportKind):
             values = self.build(row, ctx)
             if values is None or row.errors:
                 continue
+            note_rounded(row, ctx)
             key = self.key(values)
             first = seen.get(key)
             if first is not None:

@@ -12,6 +12,11 @@ whole file refused, or with `skip_duplicates` the rows skipped and listed):
 - a new code whose head's ID number is already registered under another code;
 - a known code whose registered head has another ID number than the row's (a household's identity is
   not changed by an import; correct it in the admin).
+
+Villages: a household lives in one village, so a cell naming several ("Bản Chán, Thôm Ưng") is an error,
+never a new village of that name. A village recorded on a legacy commune merged into the row's commune is
+that village, and the household is registered on that legacy commune (which maps to the row's commune
+everywhere), as a household and its village are always of one commune.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from imports.base import ImportContext, ImportKind
 from imports.bulk import copy_new_rows, insert_values_with_history, insert_with_history, update_with_history
-from imports.lookups import VillageIndex
+from imports.lookups import VillageIndex, names_several_places
 from kernel.access import ADD, CHANGE
 from localities.models import Commune, Village
 from sheets import BooleanColumn, ChoiceColumn, CodeColumn, IntegerColumn, Row, SheetError, TextColumn
@@ -40,6 +45,9 @@ from ..services import household_id_number_taken_message
 from .common import (
     COMMUNE,
     COMMUNE_CODE,
+    DISTRICT,
+    OLD_COMMUNE,
+    OLD_COMMUNE_CODE,
     PROVINCE,
     PROVINCE_CODE,
     EthnicGroupIndex,
@@ -75,8 +83,11 @@ COLUMNS = [
     TextColumn("ethnic_name", "Dân tộc", aliases=["Ethnic group", "Ethnicity", "Tên dân tộc"]),
     PROVINCE_CODE,
     PROVINCE,
+    DISTRICT,
     COMMUNE_CODE,
     COMMUNE,
+    OLD_COMMUNE_CODE,
+    OLD_COMMUNE,
     TextColumn(
         "village",
         "Thôn/bản",
@@ -309,13 +320,16 @@ class HouseholdImport(ImportKind):
                 )
                 continue
             village_key = (values["commune_id"], values.pop("village"))
-            village_id = ctx.village_cache.get(village_key)
-            if village_id is None:
-                village_id = ctx.villages.find(*village_key) or self._add_village(*village_key, ctx)
-                ctx.village_cache[village_key] = village_id
+            village = ctx.village_cache.get(village_key)
+            if village is None:
+                village = ctx.village_cache[village_key] = self._village(*village_key, ctx)
+            if village.__class__ is str:
+                row.add_error(village, column="village")
+                continue
             record = values
-            record["village_id"] = village_id
+            record["village_id"], record["commune_id"] = village
             if current is None:
+                ctx.result.name_created("households", f"{code} {record['head_name']}")
                 if status:
                     statuses.append((row, -1 - len(new), status, record["commune_id"], "new"))
                 new.append((row, record))
@@ -477,10 +491,34 @@ class HouseholdImport(ImportKind):
         else:
             row.add_error(message, column=column)
 
+    def _village(self, commune_id: int, name: str, ctx: ImportContext) -> tuple[int, int] | str:
+        """(village id, its commune id) of the row's village, added if new; or a message."""
+        pk = ctx.villages.find(commune_id, name)
+        if pk is not None:
+            return pk, commune_id
+        merged = ctx.villages.find_merged(commune_id, name)
+        if len(merged) == 1:
+            return merged[0], ctx.villages.commune_of[merged[0]]
+        if merged:
+            return _("Several communes merged into this one have a village “%(name)s”: %(communes)s.") % {
+                "name": name,
+                "communes": _(" and ").join(
+                    ctx.localities.describe(ctx.localities.communes[ctx.villages.commune_of[pk]])
+                    if ctx.villages.commune_of[pk] in ctx.localities.communes
+                    else str(ctx.villages.commune_of[pk])
+                    for pk in merged
+                ),
+            }
+        if names_several_places(name):
+            return _("“%(name)s” names several places; a household lives in one village.") % {"name": name}
+        return self._add_village(commune_id, name, ctx), commune_id
+
     def _add_village(self, commune_id: int, name: str, ctx: ImportContext) -> int:
         ctx.writer.wait()
         village = Village(commune_id=commune_id, name=name)
         insert_with_history(Village, [village], user=ctx.user)
         ctx.villages.add(commune_id, name, village.pk)
         ctx.result.created["villages"] += 1
+        commune = ctx.localities.communes.get(commune_id)
+        ctx.result.name_created("villages", f"{name} ({commune.name})" if commune else name)
         return village.pk

@@ -9,6 +9,9 @@ correcting it is done in the work's page, where the correction is seen for what 
 imported twice changes nothing.
 
 The quantity done is in the work's capacity unit; a unit column, if the file has one, must name that unit.
+A quantity written with its unit ("300 m") is converted to the work's unit (0,3 km) when they are of one
+kind, and is an error naming both when not. A percentage with more decimals than the two kept (one Excel
+computed: 66,666666667%) is rounded to them, with a warning on the row.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imports.base import ImportContext
-from sheets import DateColumn, DecimalColumn, PercentColumn, Row, TextColumn
+from sheets import DateColumn, PercentColumn, Row, TextColumn
+from sheets.columns import QuantityColumn
 
 from ..choices import CapacityUnitChoices
 from ..models import ProgressReport
 from ..services import progress_report_record, progress_reports_record_many
 from .common import WORK_CODE, RowByRowKind, find_work, load_works
-from .works import CAPACITY_UNIT, WORK_STATUS, plain
+from .works import CAPACITY_UNIT, WORK_STATUS, plain, quantity
 
 COLUMNS = [
     WORK_CODE,
@@ -43,14 +47,15 @@ COLUMNS = [
         aliases=["Progress", "Physical progress", "Progress percent", "Tiến độ thực hiện", "Tỷ lệ hoàn thành"],
         required=True,
         max_places=2,
+        rounds=True,
     ),
-    DecimalColumn(
+    QuantityColumn(
         "quantity_done",
         "Khối lượng hoàn thành",
         aliases=["Quantity done", "Quantity", "Khối lượng", "Khối lượng thực hiện", "Khối lượng đã thực hiện"],
         min_value=0,
         max_places=3,
-        help=gettext_lazy("In the work's capacity unit (km, m, classrooms, ...)."),
+        help=gettext_lazy("In the work's capacity unit (km, m, classrooms, ...), or with its unit: 300 m."),
     ),
     CAPACITY_UNIT,
     replace(WORK_STATUS, required=True),
@@ -118,11 +123,23 @@ class ProgressImport(RowByRowKind):
                 }
             row.add_error(message, column="capacity_unit")
             return None
+        done = v["quantity_done"]
+        if getattr(done, "unit", None) is not None:
+            if not work.capacity_unit:
+                row.add_error(
+                    _("Work %(work)s has no capacity unit; give its capacity and unit first.") % {"work": work.code},
+                    column="quantity_done",
+                )
+                return None
+            found = quantity(row, "quantity_done", work.capacity_unit)
+            if found is None:
+                return None
+            done = found[0]
         return {
             "work": work,
             "reported_on": v["reported_on"],
             "progress_percent": plain(v["progress_percent"]),
-            "quantity_done": plain(v["quantity_done"]),
+            "quantity_done": plain(done),
             "status": v["status"],
             "note": v["note"] or "",
         }

@@ -6,6 +6,10 @@ ignored, so "Thôn Khau Mu" is the village "Khau Mu"). A known village is not re
 spelling the file writes differently stays as recorded; rename it in the admin). Its local code is the
 only thing a row can change: a code given that differs from the recorded one replaces it; a blank code
 leaves the recorded code alone. The same file imported twice changes nothing.
+
+A row is one village: a name that names several ("Bản Chán, Thôm Ưng", "Bản Chán - Thôm Ưng") is an error,
+not a village of that name. A village recorded on a legacy commune merged into the row's commune is that
+village (villages remained when communes merged), not a new one.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imports.base import ImportContext
-from imports.lookups import name_key
+from imports.lookups import VillageIndex, name_key, names_several_places
 from localities.models import Village
 from localities.services import village_create, village_update
 from sheets import CodeColumn, Row, TextColumn
@@ -101,13 +105,20 @@ class VillageImport(RowByRowKind):
     def prepare(self, ctx: ImportContext) -> None:
         prepare_localities(ctx)
         ctx.village_records = CommuneVillages()
+        ctx.merged_villages = VillageIndex()
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         commune = find_commune(row, ctx)
         name = row.values["name"]
         if commune is None or row.errors:
             return None
-        return {"commune": commune, "name": name, "code": row.values["code"] or ""}
+        values = {"commune": commune, "name": name, "code": row.values["code"] or ""}
+        if self.existing(values, ctx) is None and names_several_places(name):
+            row.add_error(
+                _("“%(name)s” names several places: write one village a row.") % {"name": name}, column="name"
+            )
+            return None
+        return values
 
     def key(self, values: dict[str, Any]) -> tuple:
         return (values["commune"].pk, name_key(values["name"], villages=True))
@@ -116,7 +127,15 @@ class VillageImport(RowByRowKind):
         return _("Duplicate of row %(row)d: the same village of the same commune.") % {"row": first_row}
 
     def existing(self, values: dict[str, Any], ctx: ImportContext) -> Village | None:
-        return ctx.village_records.of(values["commune"].pk).get(self.key(values)[1])
+        commune_id = values["commune"].pk
+        found = ctx.village_records.of(commune_id).get(self.key(values)[1])
+        if found is None:
+            merged = ctx.merged_villages.find_merged(commune_id, values["name"])
+            if len(merged) == 1:
+                legacy = ctx.merged_villages.commune_of[merged[0]]
+                recorded = ctx.village_records.of(legacy).values()
+                found = next((v for v in recorded if v.pk == merged[0]), None) or Village.objects.get(pk=merged[0])
+        return found
 
     def differences(self, record: Village, values: dict[str, Any]) -> list[str]:
         if values["code"] and values["code"] != record.code:
@@ -142,6 +161,7 @@ class VillageImport(RowByRowKind):
         village = Village(commune_id=values["commune"].pk, name=values["name"], code=values["code"])
         village = village_save(village, user=ctx.user)
         ctx.village_records.of(village.commune_id)[self.key(values)[1]] = village
+        ctx.result.name_created("villages", f"{village.name} ({values['commune'].name})")
         return village
 
     def update(self, record: Village, values: dict[str, Any], ctx: ImportContext) -> Village:

@@ -8,11 +8,18 @@ the coordinates, the investor); a column the file does not have leaves that part
 A blank status keeps the recorded status (a new work is "Proposed"). The same file imported twice changes
 nothing.
 
-Villages are listed by name in one cell, separated by ";" or ","; a village not yet known in the commune
-is added with the import (and counted). Programs and components are listed the same way, one program for
-each component or a single program for all of them: a work may be funded by several components. A
-component that funds an allocation to the work cannot be taken off it, and a work whose capital or
-progress lies in an approved (locked) period cannot be moved to another commune.
+Villages are listed by name in one cell, separated by ";", ",", " - " or "và" ("Thôn Bản Chán, Thôm Ưng" is
+two villages); a village recorded on the legacy commune merged into the row's commune is that village; a
+village not yet known in the commune is added with the import (counted, and named in the preview).
+Programs and components are listed the same way, one program for each component or a single program for
+all of them: a work may be funded by several components. A component that funds an allocation to the work
+cannot be taken off it, and a work whose capital or progress lies in an approved (locked) period cannot be
+moved to another commune.
+
+The capacity may carry its unit ("3 km", "300 m", "2 phòng học"): it is converted to the work's unit (the
+unit column, the header's "(km)", or the unit recorded) when the two are of one kind (m and km, m² and ha),
+and a unit that does not convert is an error naming both. A work type of roads in general ("Giao thông
+nông thôn") takes the road's kind from the work's name when the name says it ("Đường liên thôn ...").
 
 `tracker.services` has no service for works: a work is written as the admin writes it (`full_clean()`,
 the history record attributed to the importing official, the jurisdiction checked again on the work as
@@ -32,8 +39,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imports.base import ImportContext
-from imports.lookups import VillageIndex, name_key
+from imports.lookups import VillageIndex, name_key, split_places
 from kernel.access import ADD, CHANGE
+from kernel.text import fold
 from localities.models import Village
 from sheets import (
     AmountColumn,
@@ -45,7 +53,10 @@ from sheets import (
     Row,
     TextColumn,
     Unit,
+    ValueProblem,
 )
+from sheets.columns import QuantityColumn, split_unit
+from sheets.values import format_number
 
 from .. import services
 from ..choices import CapacityUnitChoices, WorkStatusChoices, WorkTypeChoices
@@ -59,6 +70,7 @@ from .common import (
     RowByRowKind,
     find_commune,
     prepare_localities,
+    row_context,
 )
 from .villages import village_save
 
@@ -66,24 +78,78 @@ from .villages import village_save
 WORK_TYPE_WORDS = {
     WorkTypeChoices.ROAD_COMMUNE_CENTRE: ["Đường đến trung tâm xã", "Đường trục xã", "Đường về trung tâm xã"],
     WorkTypeChoices.ROAD_INTER_COMMUNE: ["Đường liên xã"],
-    WorkTypeChoices.ROAD_INTER_VILLAGE: ["Đường liên thôn", "Đường liên thôn, bản", "Đường trục thôn"],
-    WorkTypeChoices.ROAD_IN_VILLAGE: ["Đường nội thôn", "Đường nội thôn, bản", "Đường ngõ xóm"],
-    WorkTypeChoices.BRIDGE: ["Cầu", "Cầu dân sinh", "Cầu treo"],
-    WorkTypeChoices.POWER: ["Cấp điện", "Điện", "Lưới điện", "Điện sinh hoạt"],
-    WorkTypeChoices.IRRIGATION: ["Thủy lợi", "Kênh mương", "Mương thủy lợi"],
-    WorkTypeChoices.DOMESTIC_WATER: ["Nước sinh hoạt", "Cấp nước sinh hoạt", "Công trình nước sinh hoạt"],
-    WorkTypeChoices.SCHOOL: ["Trường, lớp học", "Trường học", "Lớp học", "Phòng học"],
-    WorkTypeChoices.HEALTH_STATION: ["Trạm y tế", "Trạm y tế xã"],
-    WorkTypeChoices.CULTURAL_HOUSE: ["Nhà văn hóa", "Nhà văn hóa thôn", "Nhà sinh hoạt cộng đồng"],
-    WorkTypeChoices.RADIO_STATION: ["Đài truyền thanh xã", "Đài truyền thanh", "Đài truyền thanh cơ sở"],
+    WorkTypeChoices.ROAD_INTER_VILLAGE: [
+        "Đường liên thôn",
+        "Đường liên thôn, bản",
+        "Đường trục thôn",
+        "Đường liên bản",
+    ],
+    WorkTypeChoices.ROAD_IN_VILLAGE: ["Đường nội thôn", "Đường nội thôn, bản", "Đường ngõ xóm", "Đường nội bản"],
+    WorkTypeChoices.ROAD: [
+        "Giao thông nông thôn",
+        "Giao thông",
+        "GTNT",
+        "Đường giao thông nông thôn",
+        "Đường GTNT",
+        "Đường giao thông",
+        "Đường nông thôn",
+    ],
+    WorkTypeChoices.BRIDGE: ["Cầu", "Cầu dân sinh", "Cầu treo", "Cầu giao thông"],
+    WorkTypeChoices.POWER: ["Cấp điện", "Điện", "Lưới điện", "Điện sinh hoạt", "Điện nông thôn", "Đường điện"],
+    WorkTypeChoices.IRRIGATION: [
+        "Thủy lợi",
+        "Kênh mương",
+        "Mương thủy lợi",
+        "Công trình thủy lợi",
+        "Kênh mương nội đồng",
+    ],
+    WorkTypeChoices.DOMESTIC_WATER: [
+        "Nước sinh hoạt",
+        "Cấp nước sinh hoạt",
+        "Công trình nước sinh hoạt",
+        "Nước sạch",
+        "Cấp nước sạch",
+        "Nước sinh hoạt tập trung",
+    ],
+    WorkTypeChoices.SCHOOL: ["Trường, lớp học", "Trường học", "Lớp học", "Phòng học", "Giáo dục", "Nhà lớp học"],
+    WorkTypeChoices.HEALTH_STATION: ["Trạm y tế", "Trạm y tế xã", "Y tế"],
+    WorkTypeChoices.CULTURAL_HOUSE: [
+        "Nhà văn hóa",
+        "Nhà văn hóa thôn",
+        "Nhà sinh hoạt cộng đồng",
+        "Văn hóa",
+        "Nhà văn hóa - khu thể thao thôn",
+    ],
+    WorkTypeChoices.RADIO_STATION: [
+        "Đài truyền thanh xã",
+        "Đài truyền thanh",
+        "Đài truyền thanh cơ sở",
+        "Truyền thanh",
+    ],
     WorkTypeChoices.MARKET: ["Chợ", "Chợ nông thôn"],
     WorkTypeChoices.OTHER: ["Công trình khác", "Khác"],
 }
 WORK_STATUS_WORDS = {
     WorkStatusChoices.PROPOSED: ["Đề xuất", "Chuẩn bị đầu tư"],
-    WorkStatusChoices.APPROVED: ["Đã phê duyệt", "Phê duyệt", "Đã duyệt"],
-    WorkStatusChoices.UNDER_CONSTRUCTION: ["Đang thi công", "Đang triển khai", "Đang thực hiện"],
-    WorkStatusChoices.COMPLETED: ["Hoàn thành", "Đã hoàn thành", "Hoàn thành, bàn giao", "Đã nghiệm thu, bàn giao"],
+    # "Chưa khởi công": approved (the works of a plan or an allocation are), not yet started.
+    WorkStatusChoices.APPROVED: ["Đã phê duyệt", "Phê duyệt", "Đã duyệt", "Chưa khởi công", "Chưa triển khai"],
+    WorkStatusChoices.UNDER_CONSTRUCTION: [
+        "Đang thi công",
+        "Đang triển khai",
+        "Đang thực hiện",
+        "Đã khởi công",
+        "Đang triển khai thi công",
+        "Khởi công",
+    ],
+    WorkStatusChoices.COMPLETED: [
+        "Hoàn thành",
+        "Đã hoàn thành",
+        "Hoàn thành, bàn giao",
+        "Đã nghiệm thu, bàn giao",
+        "Hoàn thành, đưa vào sử dụng",
+        "Đã hoàn thành, đưa vào sử dụng",
+        "Đã bàn giao đưa vào sử dụng",
+    ],
     WorkStatusChoices.SETTLED: ["Đã quyết toán", "Quyết toán"],
     WorkStatusChoices.SUSPENDED: ["Tạm dừng", "Tạm dừng thi công", "Dừng thi công"],
     WorkStatusChoices.CANCELLED: ["Hủy bỏ", "Hủy", "Đã hủy bỏ"],
@@ -94,10 +160,10 @@ CAPACITY_UNIT_WORDS = {
     CapacityUnitChoices.M2: ["m²", "mét vuông"],
     CapacityUnitChoices.M3: ["m³", "mét khối"],
     CapacityUnitChoices.HA: ["héc ta", "hecta", "hectare"],
-    CapacityUnitChoices.CLASSROOM: ["phòng", "lớp học", "classroom"],
+    CapacityUnitChoices.CLASSROOM: ["phòng", "lớp học", "classroom", "phòng học", "phòng lớp"],
     CapacityUnitChoices.HOUSEHOLD: ["hộ", "hộ gia đình", "households"],
     CapacityUnitChoices.KVA: ["kVA"],
-    CapacityUnitChoices.UNIT: ["cụm", "cái", "chiếc", "trạm", "unit"],
+    CapacityUnitChoices.UNIT: ["cụm", "cái", "chiếc", "trạm", "unit", "công trình", "hệ thống"],
 }
 
 WORK_STATUS = ChoiceColumn(
@@ -115,6 +181,84 @@ CAPACITY_UNIT = ChoiceColumn(
     aliases_for_choices=CAPACITY_UNIT_WORDS,
 )
 LIST_SEPARATORS = re.compile(r"\s*[;,]\s*")
+
+# Units of one kind convert: a capacity written "300 m" is 0,3 km for a work measured in km.
+UNIT_SIZES = {
+    CapacityUnitChoices.KM: ("length", Decimal(1000)),
+    CapacityUnitChoices.M: ("length", Decimal(1)),
+    CapacityUnitChoices.M2: ("area", Decimal(1)),
+    CapacityUnitChoices.HA: ("area", Decimal(10000)),
+}
+# A road's kind, from the words of the work's name, for a type of roads in general (folded).
+ROAD_KIND_WORDS = (
+    ("lien xa", WorkTypeChoices.ROAD_INTER_COMMUNE),
+    ("trung tam xa", WorkTypeChoices.ROAD_COMMUNE_CENTRE),
+    ("truc xa", WorkTypeChoices.ROAD_COMMUNE_CENTRE),
+    ("lien thon", WorkTypeChoices.ROAD_INTER_VILLAGE),
+    ("lien ban", WorkTypeChoices.ROAD_INTER_VILLAGE),
+    ("truc thon", WorkTypeChoices.ROAD_INTER_VILLAGE),
+    ("noi thon", WorkTypeChoices.ROAD_IN_VILLAGE),
+    ("noi ban", WorkTypeChoices.ROAD_IN_VILLAGE),
+    ("ngo xom", WorkTypeChoices.ROAD_IN_VILLAGE),
+)
+
+
+def road_kind(name: str | None) -> str:
+    """The kind of road a work's name says ("Đường liên thôn Bản Chán - Thôm Ưng"), or roads in general."""
+    folded = fold(name)
+    for words, kind in ROAD_KIND_WORDS:
+        if words in folded:
+            return kind
+    return WorkTypeChoices.ROAD
+
+
+def capacity_unit_of(text: str | None) -> str | None:
+    """The capacity unit a text names ("km", "phòng học", "trạm"), or None."""
+    if not text:
+        return None
+    try:
+        return CAPACITY_UNIT.matcher(text)
+    except ValueProblem:
+        return None
+
+
+def in_unit(number: Decimal, written: str, unit: str) -> Decimal | str:
+    """`number` of the unit `written` (a choice) in `unit`, or a message when the two do not convert."""
+    if written == unit:
+        return number
+    have, want = UNIT_SIZES.get(written), UNIT_SIZES.get(unit)
+    if have is None or want is None or have[0] != want[0]:
+        return _("%(value)s %(written)s cannot be written in %(unit)s, the work's unit.") % {
+            "value": format_number(number),
+            "written": CapacityUnitChoices(written).label,
+            "unit": CapacityUnitChoices(unit).label,
+        }
+    return plain(number * have[1] / want[1])
+
+
+def quantity(row: Row, key: str, unit: str | None) -> tuple[Decimal | None, str | None] | None:
+    """A quantity column's value in `unit` (the work's; None: take the cell's), and the unit it is in; None
+    with the error on the row when the cell's unit is unknown or does not convert."""
+    value = row.values.get(key)
+    written = getattr(value, "unit", None)
+    if written is None:
+        return value, unit
+    cell_unit = capacity_unit_of(written)
+    if cell_unit is None:
+        row.add_error(
+            _("Unknown unit “%(unit)s”; expected one of: %(units)s.")
+            % {"unit": written, "units": "; ".join(CAPACITY_UNIT.matcher.accepted())},
+            column=key,
+        )
+        return None
+    if unit is None:
+        return plain(Decimal(value)), cell_unit
+    converted = in_unit(Decimal(value), cell_unit, unit)
+    if isinstance(converted, str):
+        row.add_error(converted, column=key)
+        return None
+    return converted, unit
+
 
 COLUMNS = [
     WORK_CODE,
@@ -163,8 +307,13 @@ COLUMNS = [
         ),
     ),
     TextColumn("investor", "Chủ đầu tư", aliases=["Investor", "Đơn vị chủ đầu tư"], max_length=200),
-    DecimalColumn(
-        "capacity", "Quy mô", aliases=["Capacity", "Quy mô công trình", "Năng lực thiết kế"], min_value=0, max_places=3
+    QuantityColumn(
+        "capacity",
+        "Quy mô",
+        aliases=["Capacity", "Quy mô công trình", "Năng lực thiết kế", "Quy mô đầu tư", "Khối lượng thiết kế"],
+        min_value=0,
+        max_places=3,
+        help=gettext_lazy("A number in the unit of “Đơn vị tính”, or with its unit: 3 km, 300 m, 2 phòng học."),
     ),
     CAPACITY_UNIT,
     AmountColumn(
@@ -331,34 +480,102 @@ class WorkImport(RowByRowKind):
         if recorded is not None and not ctx.may_change(recorded.commune_id):
             row.add_error(_("The work %(code)s is outside your jurisdiction.") % {"code": v["work"]}, column="work")
             return None
-        # The data's date (a work is placed on the map in force when it started or was planned).
-        on = v.get("start_date") or v.get("planned_completion_date") or v.get("actual_completion_date")
-        commune = find_commune(row, ctx, on=on)
         components = self._components(row, ctx)
+        # The data's date (a work is placed on the map in force when it started); a work of the merged program
+        # of 2026-2035 is on today's map. A completion date, planned or actual, says nothing of where the work
+        # was decided: a work of the 2025 plan due by 31/12/2025 is on its commune of before 1/7/2025.
+        on = v.get("start_date")
+        year = 2026 if any(c.program.start_year >= 2026 for c in components or ()) else None
+        commune = find_commune(row, ctx, on=on, year=year)
         if row.errors or commune is None or components is None:
             return None
-        village_ids, new_villages = [], []
-        for name in _split(v["villages"]):
-            pk = ctx.villages.find(commune.pk, name)
-            if pk is None:
-                if all(name_key(name, villages=True) != name_key(n, villages=True) for n in new_villages):
-                    new_villages.append(name)
-            elif pk not in village_ids:
-                village_ids.append(pk)
         values = {"code": v["work"], "commune_id": commune.pk, "components": components}
         if ctx.sheet.has_column("villages"):
-            values["village_ids"], values["new_villages"] = village_ids, new_villages
+            found = self._villages(row, commune.pk, ctx)
+            if found is None:
+                return None
+            values["village_ids"], values["new_villages"] = found
         for field in SCALAR_FIELDS:
             if ctx.sheet.has_column(field):
                 value = plain(v[field]) if isinstance(v[field], Decimal) else v[field]
                 values[field] = BLANK.get(field) if value is None else value
         if values.get("status") is None:
             values.pop("status", None)
+        if values.get("work_type") == WorkTypeChoices.ROAD:
+            values["work_type"] = road_kind(values.get("name") or (recorded.name if recorded else ""))
+        if ctx.sheet.has_column("capacity") and not self._capacity(row, values, recorded, ctx):
+            return None
         return values
 
+    def _capacity(self, row: Row, values: dict[str, Any], recorded: Work | None, ctx: ImportContext) -> bool:
+        """The capacity in the work's unit: the unit column's, else the header's "(km)", else the unit
+        recorded, else the one written with the number ("3 km"); False with the error on the row."""
+        has_unit_column = ctx.sheet.has_column("capacity_unit")
+        unit = values.get("capacity_unit") or None
+        header_unit = capacity_unit_of(split_unit(ctx.sheet.header_for("capacity"))[1])
+        if unit is None and not has_unit_column:
+            unit = header_unit or (recorded.capacity_unit if recorded is not None else None) or None
+        found = quantity(row, "capacity", unit)
+        if found is None:
+            return False
+        number, unit = found
+        values["capacity"] = number
+        if unit and (not has_unit_column or not values.get("capacity_unit")):
+            values["capacity_unit"] = unit
+        return True
+
+    def _villages(self, row: Row, commune_id: int, ctx: ImportContext) -> tuple[list[int], list[str]] | None:
+        """The ids of the row's known villages and the names of the new ones; None with the error on the row.
+
+        The cell names the villages as officials write them (`split_places`); the whole cell is first taken as
+        one name, in case a known village's name has a separator in it."""
+        text = row.values["villages"]
+        names = [text] if text and self._village(commune_id, text, ctx) is not None else split_places(text)
+        village_ids, new_villages = [], []
+        for name in names:
+            pk = self._village(commune_id, name, ctx)
+            if isinstance(pk, str):
+                row.add_error(pk, column="villages")
+                return None
+            if pk is None:
+                if all(name_key(name, villages=True) != name_key(n, villages=True) for n in new_villages):
+                    new_villages.append(name)
+            elif pk not in village_ids:
+                village_ids.append(pk)
+        return village_ids, new_villages
+
+    def _village(self, commune_id: int, name: str, ctx: ImportContext) -> int | str | None:
+        """The village of this name in the commune, or in the legacy commune merged into it; a message if
+        several of those have it; None if none."""
+        pk = ctx.villages.find(commune_id, name)
+        if pk is not None:
+            return pk
+        merged = ctx.villages.find_merged(commune_id, name)
+        if len(merged) == 1:
+            return merged[0]
+        if merged:
+            communes = ctx.localities.communes
+            return _("Several communes merged into this one have a village “%(name)s”: %(communes)s.") % {
+                "name": name,
+                "communes": _(" and ").join(
+                    ctx.localities.describe(communes[ctx.villages.commune_of[pk]])
+                    if ctx.villages.commune_of[pk] in communes
+                    else str(ctx.villages.commune_of[pk])
+                    for pk in merged
+                ),
+            }
+        return None
+
     def _components(self, row: Row, ctx: ImportContext) -> list | None:
-        programs = _split(row.values["program"])
+        context = row_context(row)
+        program_text = row.values["program"]
+        # The whole cell is one program when it names one ("Chương trình MTQG xây dựng nông thôn mới, giảm
+        # nghèo bền vững và ..." has a comma in it); else a list.
+        whole = ctx.components.programs.find(program_text) if program_text else None
+        programs = [program_text] if whole is not None else _split(program_text)
         codes = _split(row.values["component"])
+        if not codes and context.get("component"):
+            codes = [context["component"]]
         if not codes:
             return None  # the reader has said that the column is required
         if len(programs) > 1 and len(programs) != len(codes):
@@ -372,7 +589,9 @@ class WorkImport(RowByRowKind):
             programs = programs * len(codes) or [None] * len(codes)
         components = []
         for program, code in zip(programs, codes, strict=True):
-            found = ctx.components.find(program, code)
+            found = ctx.components.find(
+                program, code, context_program=context.get("program"), context_component=context.get("component")
+            )
             if isinstance(found, str):
                 row.add_error(found, column="component")
             elif found not in components:
@@ -413,6 +632,7 @@ class WorkImport(RowByRowKind):
         with _row_villages(values, ctx) as villages:
             work = work_save(work, components=values["components"], villages=villages, user=ctx.user)
         ctx.recorded_works[work.code] = work
+        ctx.result.name_created("works", f"{work.code} {work.name}")
         return work
 
     def update(self, record: Work, values: dict[str, Any], ctx: ImportContext) -> Work:
@@ -456,3 +676,7 @@ def _row_villages(values: dict[str, Any], ctx: ImportContext):
             known.pop(name_key(name, villages=True), None)
         raise
     ctx.result.created["villages"] += len(added)
+    if added:
+        commune = ctx.localities.communes.get(commune_id)
+        for name in added:
+            ctx.result.name_created("villages", f"{name} ({commune.name})" if commune else name)
