@@ -144,7 +144,7 @@ def test_every_bad_plan_row_is_reported_and_nothing_is_written(world, component)
     data = csv_file(
         PLAN_HEADER,
         plan(world.p1.code),
-        plan("QQ"),
+        plan("99"),  # no province: real codes end at 96, factory codes are letters
         plan(world.p1.code).replace("DA4.TDA1", "DA99"),
         plan(world.p1.code, kind="Kéo dài"),
         plan(world.p1.code, amount="nhiều"),
