@@ -20,6 +20,7 @@ from imports.models import ImportJob
 from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices
+from tests.api.test_permission_matrix import REFERENCE_ROUTES, ROUTES
 from tests.imports.test_import_jobs import csv_file, household_rows
 from tests.programs.factories import ComponentFactory
 from tests.test_permission_matrix import SCOPED_BUILDERS
@@ -31,19 +32,9 @@ pytestmark = pytest.mark.django_db
 
 ROLES = [Role.VIEWER, Role.DATA_ENTRY, Role.APPROVER]
 WRITERS = {Role.DATA_ENTRY}
-# Read routes whose rows are a model's, by the admin matrix's builders: {key} is a row of the commune.
-READS = {
-    "works": "tracker.work",
-    "allocations": "tracker.allocation",
-    "disbursements": "tracker.disbursement",
-    "progress-reports": "tracker.progressreport",
-    "households": "tracker.household",
-    "poverty-assessments": "tracker.povertyassessment",
-    "supports": "tracker.support",
-    "villages": "localities.village",
-    "capital-plan-entries": "programs.capitalplanentry",
-}
-REFERENCE = ["provinces", "communes", "programs", "components"]  # the same for everybody
+# Read routes whose rows are a model's (the admin matrix's builders make them): {key} is a row of the commune.
+READS = ROUTES
+REFERENCE = REFERENCE_ROUTES  # the same for everybody
 
 
 @dataclass
