@@ -8,8 +8,9 @@ the path is set by the middleware for requests and by the import and commands fo
 import contextvars
 from contextlib import contextmanager
 
-from django.db import models
+from django.db import connection, models
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -96,6 +97,43 @@ def history_of_changes(objs, *, user) -> None:
             snapshot(history=by_pk[values[names.index(f"{owner}_id")]], **dict(zip(names, values, strict=True)))
             for values in rows
         )
+
+
+def history_of_inserts(model, pks, *, user, date=None) -> int:
+    """History records ("+", by `user`, on the current path, no change reason) of rows of `model` just
+    inserted by a bulk create: what a `save()` records, copied by the database from the rows as saved (one
+    INSERT ... SELECT per thousand rows, in the order of their keys) instead of built in Python. The
+    model's history must have no many-to-many snapshot. Returns the number of records written."""
+    history_model = model.history.model
+    if getattr(history_model, "_history_m2m_fields", ()):
+        raise ValueError(f"{model.__name__}'s history snapshots many-to-many fields: use bulk_history_create")
+    pks = sorted(pks)
+    if not pks:
+        return 0
+    quote = connection.ops.quote_name
+    tracked = [field.column for field in history_model.tracked_fields]
+    columns = [*tracked, "history_date", "history_change_reason", "history_type", "history_user_id", "history_path"]
+    user_id = getattr(user, "pk", None)
+    constants = [
+        connection.ops.adapt_datetimefield_value(date or timezone.now()),
+        None,
+        "+",
+        user_id,
+        current_change_path(),
+    ]
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 1000):
+            chunk = pks[start : start + 1000]
+            cursor.execute(
+                f"INSERT INTO {quote(history_model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+                f"SELECT {', '.join(map(quote, tracked))}, {', '.join(['%s'] * len(constants))} "
+                f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN "
+                f"({', '.join(['%s'] * len(chunk))}) ORDER BY {quote(model._meta.pk.column)}",
+                [*constants, *chunk],
+            )
+            written += cursor.rowcount
+    return written
 
 
 def history_records(**kwargs):

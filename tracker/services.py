@@ -20,7 +20,7 @@ from kernel.access import (
     jurisdiction_of,
     may,
 )
-from kernel.history import history_of_changes
+from kernel.history import history_of_changes, history_of_inserts
 from kernel.presentation import format_vnd
 from kernel.versions import next_version
 from kernel.writes import record_delete as _delete
@@ -359,7 +359,7 @@ def progress_reports_record_many(
         try:
             with transaction.atomic():
                 saved = ProgressReport.objects.bulk_create([report for _, report in pending])
-                ProgressReport.history.bulk_history_create(saved, default_user=user)
+                history_of_inserts(ProgressReport, [report.pk for report in saved], user=user)
                 if user is not None and saved:
                     inside = ProgressReport.objects.restrict(user, ADD).filter(pk__in=[r.pk for r in saved])
                     if inside.count() != len(saved):

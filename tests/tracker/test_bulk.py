@@ -312,3 +312,33 @@ def test_the_service_refuses_what_one_by_one_refuses(world, clerk, make_official
     denied = services.progress_reports_record_many(reports=[values(mine, datetime.date(2025, 1, 31))], user=viewer)
     assert isinstance(denied[0], PermissionDenied)
     assert ProgressReport.objects.count() == 1
+
+
+def test_bulk_history_holds_the_rows_as_saved_as_one_by_one_saves_record_them(world, clerk):
+    """The bulk post's history is copied by the database (kernel.history.history_of_inserts): every tracked
+    value, the type, the official, the path and the moment are those the one-by-one service records."""
+    work, other = world.works["c1"], world.works["l1"]
+    before = ProgressReport.history.count()
+    result = record_many(
+        "progress",
+        [report(work, "2024-09-30", 41, quantity_done=0.15, note="Đợt 1"), report(other, "2024-10-31", 7.5)],
+        user=clerk,
+    )
+    assert (result.created, result.written) == (2, True)
+    with change_path(ChangePathChoices.IMPORT):
+        one = services.progress_report_record(
+            work=work,
+            reported_on=datetime.date(2024, 11, 30),
+            progress_percent=Decimal("50"),
+            status="construction",
+            user=clerk,
+        )
+    assert ProgressReport.history.count() == before + 3
+    tracked = [f.attname for f in ProgressReport.history.model.tracked_fields]
+    for saved in ProgressReport.objects.filter(work__in=[work, other]):
+        record = saved.history.get()
+        assert {name: getattr(record, name) for name in tracked} == {name: getattr(saved, name) for name in tracked}
+        assert (record.history_type, record.history_user_id, record.history_change_reason) == ("+", clerk.pk, None)
+        expected = ChangePathChoices.IMPORT if saved.pk == one.pk else ChangePathChoices.API
+        assert record.history_path == expected
+        assert record.history_date >= saved.created_at - datetime.timedelta(seconds=1)
