@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from kernel.access import ADD, CHANGE, commune_scope, may
 from localities.models import Commune
-from sheets import Column, ErrorLog, Row, SheetError
+from sheets import Column, ErrorLog, Row, SheetError, WideColumns
 
 MAX_ERRORS = 10_000  # errors kept and shown; a file with more is counted, not listed in full
 MAX_NAMED = 1_000  # records named in the preview, of each kind (a register of 100,000 households is counted)
@@ -21,6 +21,7 @@ CREATED_LABELS = {
     "yearly statuses": gettext_lazy("yearly poverty statuses"),
     "works": gettext_lazy("works"),
     "households": gettext_lazy("households"),
+    "capital entries": gettext_lazy("capital entries"),
 }
 
 
@@ -141,7 +142,6 @@ class ImportResult:
             lines.append(_("%(count)d duplicate rows skipped:") % {"count": len(self.duplicates)})
             lines += [f"  {e}" for e in self.duplicates]
         lines += [f"  {note}" for note in self.notes]
-        lines += [f"  {note}" for note in self.notes]
         lines += [f"  {e}" for e in self.warnings]
         if self.errors:
             lines += [f"  {e}" for e in self.errors]
@@ -220,6 +220,8 @@ class ImportKind:
     label: ClassVar[Any]
     model: ClassVar[Any]
     columns: ClassVar[list[Column]]
+    # Columns made from a wide form's headers (a capital form's amount columns), or None.
+    wide_columns: ClassVar[WideColumns | None] = None
     description: ClassVar[Any] = ""
     chunk_size: ClassVar[int] = 2000
     supports_skip_duplicates: ClassVar[bool] = False

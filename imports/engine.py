@@ -62,7 +62,7 @@ def run_import(
     if skip_duplicates and not kind.supports_skip_duplicates:
         skip_duplicates = result.skip_duplicates = False
     try:
-        with change_path(path), read_sheet(source, kind.columns, filename=filename) as sheet:
+        with change_path(path), read_sheet(source, kind.columns, filename=filename, wide=kind.wide_columns) as sheet:
             result.filename = sheet.filename or result.filename
             result.format = sheet.format
             result.warnings = list(sheet.warnings)
@@ -156,7 +156,7 @@ def describe_layout(sheet, result: ImportResult) -> None:
             _("The title says, for every row: %(context)s.")
             % {"context": "; ".join(f"{CONTEXT_LABELS.get(k, k)}: {v}" for k, v in layout.title.items())},
         )
-    result.notes = notes
+    result.notes = [*notes, *result.notes]  # the kind's own notes (a wide form's columns) after the layout's
     result.warnings.extend(SheetError(w["message"], row=w["row"], column=w.get("column")) for w in warnings)
     for number, label in layout.errors:
         result.errors.add(
@@ -186,5 +186,5 @@ CONTEXT_LABELS = {
 def write_errors(kind: str | ImportKind, source: Any, result: ImportResult, out: Any, *, filename: str | None = None):
     """The uploaded file back, with an error column on every row in error (same format as uploaded)."""
     kind = get_kind(kind) if isinstance(kind, str) else kind
-    with read_sheet(source, kind.columns, filename=filename) as sheet:
+    with read_sheet(source, kind.columns, filename=filename, wide=kind.wide_columns) as sheet:
         write_error_file(sheet, [*result.errors, *result.duplicates], out)

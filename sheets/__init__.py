@@ -28,6 +28,7 @@ from .columns import (
     IntegerColumn,
     PercentColumn,
     TextColumn,
+    WideColumns,
 )
 from .errors import ErrorLog, SheetError, SheetRejected, ValueProblem
 from .reading import Row, SheetReader, read_sheet
@@ -83,6 +84,7 @@ __all__ = [
     "SheetRejected",
     "TextColumn",
     "Unit",
+    "WideColumns",
     "ValueProblem",
     "escape_cell",
     "excel_date",

@@ -471,6 +471,28 @@ class ChoiceColumn(Column):
         return gettext("One of: %(choices)s") % {"choices": "; ".join(self.matcher.labels())}
 
 
+class WideColumns:
+    """Columns a kind makes from the header itself: a wide form's amount columns ("Kế hoạch vốn năm 2022 /
+    Vốn ĐTPT", "NSTW / Vốn SN", "Năm trước chuyển sang"), one column per combination the file writes.
+
+    `column(parts)` reads a column's header (its texts over the header rows, parent first) and returns the
+    generated column and the unit it writes, or None. It is asked about a column no spec names, and about one
+    that names an `overrides` column (the plain amount: "Kế hoạch vốn năm 2022 / Tổng số" is the wide form's
+    total, not the single amount of a long sheet). The header is read as a wide form only when some column
+    is a `leaf` (a part, not a total): the `replaces` columns are then not required in the header (each
+    generated column gives them, or the row does).
+    """
+
+    overrides: frozenset[str] = frozenset()
+    replaces: frozenset[str] = frozenset()
+
+    def column(self, parts: Sequence[str]) -> tuple[Column, str | None] | None:
+        raise NotImplementedError
+
+    def leaf(self, column: Column) -> bool:
+        raise NotImplementedError
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Columns found in a file
 
@@ -513,6 +535,7 @@ class HeaderMatch:
     used: set[int] = field(default_factory=set)  # the levels (0: top row) some column's header was read from
     merged: set[int] = field(default_factory=set)  # the levels with a cell under a merged cell of the level above
     how: dict[str, str] = field(default_factory=dict)  # key → how its header was matched (`ColumnIndex.parts`)
+    wide: bool = False  # a wide form: some columns were made from their headers (`WideColumns`)
 
     @property
     def score(self) -> int:
@@ -524,14 +547,15 @@ class HeaderMatch:
         return not self.missing and not self.problems
 
 
-_RANKS = {"single": 0, "full": 0, "child": 1, "total": 2, "parent": 3}
+_RANKS = {"single": 0, "full": 0, "wide": 0, "child": 1, "total": 2, "parent": 3}
 
 
 class ColumnIndex:
     """A list of column specs, checked once, with every accepted header folded for matching."""
 
-    def __init__(self, columns: Sequence[Column]):
+    def __init__(self, columns: Sequence[Column], wide: WideColumns | None = None):
         self.columns = list(columns)
+        self.wide = wide
         if not self.columns:
             raise ValueError("a sheet needs at least one column")
         self.by_key: dict[str, Column] = {}
@@ -629,13 +653,18 @@ class ColumnIndex:
         grid = header_parts([cells for _, cells in rows])
         result = HeaderMatch(row=rows[-1][0], rows=[number for number, _ in rows])
         ranks: dict[str, int] = {}
+        found = {index: self.parts(parts, grid.spans[index]) for index, parts in enumerate(grid.parts) if parts}
+        wide = self._wide({index: (grid.parts[index], read[0]) for index, read in found.items()})
+        for index, (column, unit_text) in wide.items():
+            found[index] = (column, unit_text, "wide", set(range(len(grid.parts[index]))))
+        result.wide = bool(wide)
         for index, parts in enumerate(grid.parts):
             if not parts:
                 continue
             spans, levels = grid.spans[index], grid.levels[index]
             result.merged |= {levels[k] for k in range(1, len(parts)) if spans[k - 1] > 1}
             header = COMPOSITE_SEPARATOR.join(parts)
-            column, written_unit, how, used = self.parts(parts, grid.spans[index])
+            column, written_unit, how, used = found[index]
             if column is None:
                 if _ignored(parts[0]):
                     if header_key(parts[0].split("\n", 1)[0]) in NUMBERING_HEADERS:
@@ -658,8 +687,34 @@ class ColumnIndex:
             result.how[column.key] = how
             result.used |= {grid.levels[index][i] for i in used}
         result.unknown.sort()
-        result.missing = [c for c in self.columns if c.required and c.key not in result.bound and not c.context]
+        result.missing = self._missing(result)
         return result
+
+    def _missing(self, result: HeaderMatch) -> list[Column]:
+        replaced = self.wide.replaces if result.wide and self.wide is not None else frozenset()
+        return [
+            c
+            for c in self.columns
+            if c.required and c.key not in result.bound and not c.context and c.key not in replaced
+        ]
+
+    def _wide(self, candidates: dict[int, tuple[Sequence[str], Column | None]]) -> dict[int, tuple[Column, str | None]]:
+        """The columns a wide form makes from their headers (`WideColumns`), by index: none unless some is a part.
+
+        `candidates`: each column's header parts and the spec its header names (None if none)."""
+        wide = self.wide
+        if wide is None:
+            return {}
+        made = {}
+        for index, (parts, column) in candidates.items():
+            if column is not None and column.key not in wide.overrides:
+                continue
+            if _ignored(parts[0]):
+                continue
+            read = wide.column(parts)
+            if read is not None:
+                made[index] = read
+        return made if any(wide.leaf(column) for column, _ in made.values()) else {}
 
     def _bind(self, result, index, header, column, written_unit, unit, date1904, previous) -> bool:
         number = result.row
@@ -694,11 +749,24 @@ class ColumnIndex:
         """Read row `number` as a header row; `unit` is a sheet-wide unit found above it ("ĐVT: triệu đồng")."""
         result = HeaderMatch(row=number, rows=[number], used={0})
         loose: set[str] = set()
+        wide = self._wide(
+            {
+                index: ([cell], self.lookup_loose(cell)[0])
+                for index, cell in enumerate(cells)
+                if isinstance(cell, str) and cell.strip()
+            }
+        )
+        result.wide = bool(wide)
         for index, cell in enumerate(cells):
             if not isinstance(cell, str) or not cell.strip():
                 continue
-            column, written_unit = self.lookup(cell)
             header = " ".join(cell.split())
+            if index in wide:
+                column, written_unit = wide[index]
+                self._bind(result, index, header, column, written_unit, unit, date1904, result.bound.get(column.key))
+                result.how[column.key] = "wide"
+                continue
+            column, written_unit = self.lookup(cell)
             if column is None:
                 column, written_unit = self.lookup_loose(cell)
                 if column is not None and column.key in result.bound:
@@ -717,7 +785,7 @@ class ColumnIndex:
                 continue
             self._bind(result, index, header, column, written_unit, unit, date1904, result.bound.get(column.key))
         result.unknown.sort()
-        result.missing = [c for c in self.columns if c.required and c.key not in result.bound and not c.context]
+        result.missing = self._missing(result)
         return result
 
     def missing_errors(self, match: HeaderMatch) -> list[SheetError]:

@@ -39,7 +39,7 @@ from django.utils.translation import gettext
 
 from kernel.text import fold
 
-from .columns import BoundColumn, Column, ColumnIndex, HeaderMatch, sheet_unit
+from .columns import BoundColumn, Column, ColumnIndex, HeaderMatch, WideColumns, sheet_unit
 from .csvfile import DELIMITERS, csv_rows, detect_encoding, sep_line
 from .errors import SheetError, SheetRejected, ValueProblem
 from .layout import Layout, is_numbering_row, title_context
@@ -118,8 +118,9 @@ class SheetReader:
         sheet: str | int | None = None,
         header_search_rows: int = 30,
         style_sample_rows: int = 1000,
+        wide: WideColumns | None = None,
     ):
-        self.index = ColumnIndex(columns)
+        self.index = ColumnIndex(columns, wide)
         self.limits = limits
         self.header_search_rows = header_search_rows
         self.style_sample_rows = style_sample_rows
@@ -317,7 +318,10 @@ class SheetReader:
         self._from_context = [
             (column.key, column.context)
             for column in self.index.columns
-            if column.required and column.context and column.key not in self.columns
+            if column.required
+            and column.context
+            and column.key not in self.columns
+            and not (self.header_match.wide and column.key in self.index.wide.replaces)
         ]
         self._width = max((bound.index + 1 for bound in self.columns.values()), default=0)
         layout = self.layout
@@ -457,6 +461,7 @@ def read_sheet(
     sheet: str | int | None = None,
     header_search_rows: int = 30,
     style_sample_rows: int = 1000,
+    wide: WideColumns | None = None,
 ) -> SheetReader | RecordsReader:
     """Open an uploaded .xlsx or .csv for `columns`; iterate the result for its rows. Use it as a context manager.
 
@@ -465,6 +470,7 @@ def read_sheet(
     be read: too big, not a spreadsheet, unsafe, no header row, required columns missing.
 
     `source` may also be `records.Records(items)`: a list of JSON objects read as rows (the API's bulk posts).
+    `wide` makes columns from a wide form's headers (`columns.WideColumns`: a capital form's amount columns).
     """
     if isinstance(source, Records):
         return RecordsReader(source, columns, style_sample_rows=style_sample_rows)
@@ -476,4 +482,5 @@ def read_sheet(
         sheet=sheet,
         header_search_rows=header_search_rows,
         style_sample_rows=style_sample_rows,
+        wide=wide,
     )

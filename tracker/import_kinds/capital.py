@@ -25,15 +25,18 @@ ledger entries can be added, not changed.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imports.base import ImportContext
 from imports.lookups import name_key, pad_code
 from kernel.access import JurisdictionLevelChoices, jurisdiction_of
+from kernel.text import fold
 from localities.models import Province
 from localities.services import CURRENT_VALID_FROM
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
@@ -55,8 +58,11 @@ from .common import (
     find_component,
     find_work,
     load_works,
+    note_rounded,
     prepare_localities,
+    validation_messages,
 )
+from .wide_capital import CapitalAmountColumn, CapitalColumns, WideForm
 
 # The words officials write for each choice, beside the choices' own labels in Vietnamese and English.
 SOURCE_WORDS = {
@@ -116,6 +122,11 @@ ENTRY_KIND_WORDS = {
     CapitalEntryKindChoices.ADJUSTMENT: ["Điều chỉnh", "Điều chỉnh kế hoạch", "Điều chỉnh vốn"],
     CapitalEntryKindChoices.EXTENSION: ["Kéo dài", "Kéo dài thời gian giải ngân", "Kéo dài thời gian thực hiện"],
 }
+
+HEADER_YEAR = re.compile(r"\b(?:nam|year|ke hoach|kh)\s+(20\d\d)\b")
+
+# The amount columns of a wide form, made from their headers ("NSTW / Vốn ĐTPT"): `wide_capital`.
+WIDE_COLUMNS = CapitalColumns(SOURCE_WORDS, CAPITAL_TYPE_WORDS, (CapitalSourceChoices, CapitalTypeChoices))
 
 YEAR = IntegerColumn(
     "year",
@@ -236,16 +247,25 @@ def first_recorded(model, values: dict[str, Any], fields: tuple[str, ...]):
 
 
 class _LedgerKind(RowByRowKind):
-    """What plan entries and allocations share: the capital columns, a key without the amount, no edits."""
+    """What plan entries and allocations share: the capital columns, a key without the amount, no edits.
+
+    A wide form (one row per work or place, an amount column per kind of capital: `wide_capital`) gives one
+    entry per amount column; the row's entries are written together or not at all, and its totals are
+    checked against their parts first.
+    """
 
     updatable = False
     compared = ("amount", "extended_until", "note")
     fields = LEDGER_FIELDS
+    wide_columns = WIDE_COLUMNS
 
-    def capital_values(self, row: Row) -> dict[str, Any]:
+    def capital_values(self, row: Row, ctx: ImportContext) -> dict[str, Any]:
         v = row.values
+        year = v["year"]
+        if year is None:
+            year = self.header_year(ctx) or context_year(row)
         return {
-            "year": v["year"] if v["year"] is not None else context_year(row),
+            "year": year,
             "source": v["source"],
             "capital_type": v["capital_type"],
             "kind": v["kind"] or CapitalEntryKindChoices.ASSIGNED,
@@ -254,6 +274,15 @@ class _LedgerKind(RowByRowKind):
             "decided_on": v["decided_on"],
             "note": v["note"] or "",
         }
+
+    def header_year(self, ctx: ImportContext) -> int | None:
+        """The plan year the amount column's header names ("Kế hoạch vốn năm 2022"), when the file has no year
+        column: it comes before the title's year."""
+        if "header_year" not in ctx.__dict__:
+            bound = ctx.sheet.columns.get("amount")
+            years = set(HEADER_YEAR.findall(fold(bound.header))) if bound is not None else set()
+            ctx.header_year = int(years.pop()) if len(years) == 1 else None
+        return ctx.header_year
 
     def differences(self, record, values: dict[str, Any]) -> list[str]:
         return recorded_differences(record, values, self.compared)
@@ -268,6 +297,116 @@ class _LedgerKind(RowByRowKind):
         return _(
             "Duplicate of row %(row)d: the same capital, entry kind and decision date. Write one row with the total."
         ) % {"row": first_row}
+
+    # -- a wide form -----------------------------------------------------------------------------------------
+
+    def wide_form(self, ctx: ImportContext) -> WideForm | None:
+        if "wide_form" not in ctx.__dict__:
+            bound = [b for b in ctx.sheet.columns.values() if isinstance(b.column, CapitalAmountColumn)]
+            ctx.wide_form = WideForm(bound) if bound else None
+        return ctx.wide_form
+
+    def finish(self, ctx: ImportContext) -> None:
+        form = self.wide_form(ctx)
+        if form is not None:
+            ctx.result.notes.extend(form.describe())
+
+    def process(self, chunk: list[Row], ctx: ImportContext) -> None:
+        form = self.wide_form(ctx)
+        if form is None:
+            super().process(chunk, ctx)
+            return
+        seen: dict[tuple, int] = ctx.__dict__.setdefault("seen_keys", {})
+        result = ctx.result
+        self.before_chunk(chunk, ctx)
+        for row in chunk:
+            base = self.build(row, ctx)
+            if base is None or row.errors or not form.check(row):
+                continue
+            entries = self._wide_entries(row, base, form, ctx)
+            if row.errors:
+                continue
+            if not entries:
+                result.skipped += 1  # no capital in any column: a work listed without capital this time
+                continue
+            note_rounded(row, ctx)
+            new = []
+            for bound, values in entries:
+                key = self.key(values)
+                first = seen.get(key)
+                if first is not None:
+                    row.add_error(self.duplicate_message(first), column=bound.key)
+                    continue
+                seen[key] = row.number
+                record = self.existing(values, ctx)
+                if record is None:
+                    new.append((bound, values))
+                    continue
+                differences = self.differences(record, values)
+                if differences:
+                    row.add_error(self.unchangeable_message(record, differences), column=bound.key)
+            if row.errors:
+                continue
+            if not new:
+                result.unchanged += 1
+                continue
+            writing = None
+            try:
+                with transaction.atomic():
+                    for writing, values in new:  # noqa: B007 (the entry refused, after the loop)
+                        self.create(values, ctx)
+            except (ValidationError, PermissionDenied) as error:
+                self._refuse_entry(row, writing, error, ctx)
+                continue
+            result.new += 1
+            result.created["capital entries"] = result.created.get("capital entries", 0) + len(new)
+
+    def _wide_entries(self, row: Row, base: dict[str, Any], form: WideForm, ctx: ImportContext) -> list:
+        """The row's entries: one per part column with an amount, its capital the column's or the row's."""
+        entries = []
+        for bound in form.entries:
+            amount = row.values.get(bound.key)
+            if amount is None or amount == 0:
+                continue
+            column = bound.column
+            values = {
+                **base,
+                "amount": amount,
+                "source": column.source or base["source"],
+                "capital_type": column.capital_type or base["capital_type"],
+                "year": column.year or base["year"],
+            }
+            missing = [
+                label
+                for name, label, column_key in (
+                    ("source", _("the source (NSTW, NSĐP…)"), "source"),
+                    ("capital_type", _("the capital type (ĐTPT or SN)"), "capital_type"),
+                    ("year", _("the plan year"), "year"),
+                )
+                if not values[name]
+            ]
+            if missing:
+                row.add_error(
+                    _(
+                        "The header of this column does not say %(what)s, and the row does not give it: add the "
+                        "column (“Nguồn vốn”, “Loại vốn”, “Năm”) or say it in the header."
+                    )
+                    % {"what": _(" and ").join(missing)},
+                    column=bound.key,
+                )
+                continue
+            entries.append((bound, values))
+        return entries
+
+    def _refuse_entry(self, row: Row, bound, error, ctx: ImportContext) -> None:
+        """A service's refusal of one entry of a wide row: on the entry's column unless it names another."""
+        if isinstance(error, PermissionDenied):
+            row.add_error(str(error), column=bound.key if bound is not None else None)
+            return
+        for message, column in validation_messages(error, self.fields):
+            if column not in ctx.sheet.columns:
+                column = bound.key if bound is not None else None
+            row.add_error(message, column=column)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -339,7 +478,7 @@ class CapitalPlanImport(_LedgerKind):
         return province.pk
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
-        values = self.capital_values(row)
+        values = self.capital_values(row, ctx)
         values["component"] = find_component(row, ctx)
         if row.values["commune_code"] or row.values["commune_name"]:
             # A code or name both maps use for unrelated communes: the map in force on the decision date.
@@ -389,7 +528,7 @@ class AllocationImport(_LedgerKind):
         load_works(ctx, [row.values.get("work") for row in chunk])
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
-        values = self.capital_values(row)
+        values = self.capital_values(row, ctx)
         work = values["work"] = find_work(row, ctx)
         if row.values["component"] or work is None:
             values["component"] = find_component(row, ctx)

@@ -288,3 +288,176 @@ def test_the_communes_are_real(db):
     for district, rows in (("Huyện Bạch Thông", BACH_THONG), ("Huyện Chợ Đồn", CHO_DON)):
         for name, _ in rows:
             assert Commune.objects.filter(name=name, district__name=district, province__code="06").exists()
+
+
+# -- wide capital forms ----------------------------------------------------------------------------------------
+
+
+def wide_form(works, *, rows=None, title_year="2022") -> bytes:
+    """A district's capital plan as it sends it: one row per work, an amount column per kind of capital under a
+    header over three rows, capital of the year before carried over, a disbursement column beside."""
+    book = Workbook()
+    sheet = book.active
+    header = [
+        ["UBND HUYỆN BẠCH THÔNG"],
+        [f"KẾ HOẠCH VỐN NĂM {title_year} CHƯƠNG TRÌNH MTQG PHÁT TRIỂN KT-XH VÙNG ĐỒNG BÀO DTTS VÀ MIỀN NÚI"],
+        [None, None, None, None, None, None, None, "ĐVT: triệu đồng"],
+        # A4: header rows 4-6
+        ["STT", "Mã công trình", "Ngày QĐ", "Kế hoạch vốn năm 2022", None, None, None, "Vốn năm 2021 chuyển sang",
+         "Giải ngân đến 30/6"],
+        [None, None, None, "Tổng số", "NSTW", None, "NSĐP", None, None],
+        [None, None, None, None, "Vốn ĐTPT", "Vốn SN", "Vốn ĐTPT", None, None],
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)", "(9)"],
+    ]
+    if rows is None:
+        rows = [
+            [i, code, "15/03/2022", 100 + i, 60 + i, 30, 10, 5, 20]
+            for i, (code, _, _) in enumerate(works, 1)
+        ]
+    figures = [sum(r[k] for r in rows if isinstance(r[k], int | float)) for k in range(3, 9)]
+    body = [
+        [None, "Tổng số", None, *figures],
+        ["A", "Tiểu dự án 1 - Dự án 4"],
+        *rows,
+        [None, "Người lập biểu", None, None, "Thủ trưởng đơn vị"],
+    ]
+    for values in [*header, *body]:
+        sheet.append(values)
+    for merged in ("A4:A6", "B4:B6", "C4:C6", "D4:G4", "D5:D6", "E5:F5", "H4:H6", "I4:I6"):
+        sheet.merge_cells(merged)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def district_works(programs, report):
+    result = run_import("works", report_form(**report))
+    assert result.written, result.summary()
+    return report["bach_thong"]
+
+
+def test_a_wide_capital_form_gives_one_allocation_per_amount_column(programs, district_works):
+    result = run_import("allocations", wide_form(district_works))
+    assert result.written, result.summary()
+    assert result.new == len(district_works)
+    assert result.created["capital entries"] == 3 * len(district_works)
+    entries = Allocation.objects.filter(work__code__in=[code for code, *_ in district_works])
+    assert {(e.source, e.capital_type, e.year) for e in entries} == {
+        ("central", "investment", 2022),
+        ("central", "recurrent", 2022),
+        ("province", "investment", 2022),
+    }
+    assert {e.component_id for e in entries} == {programs["infra"].pk}
+    for i, (code, *_) in enumerate(district_works, 1):
+        mine = {(e.source, e.capital_type): e.amount for e in entries if e.work.code == code}
+        assert mine == {
+            ("central", "investment"): (60 + i) * MILLION,
+            ("central", "recurrent"): 30 * MILLION,
+            ("province", "investment"): 10 * MILLION,
+        }
+    # The carried-over column is counted in the totals and said not imported; the disbursements are ignored.
+    assert any("H “Vốn năm 2021 chuyển sang”" in note and "not imported" in note for note in result.notes), result.notes
+    assert [c["header"] for c in result.layout["ignored"]] == ["Giải ngân đến 30/6"]
+    assert [t["status"] for t in result.layout["totals"]] == ["ok"]
+    # The same file again changes nothing.
+    again = run_import("allocations", wide_form(district_works))
+    assert again.written and again.new == 0 and again.unchanged == len(district_works), again.summary()
+
+
+def test_a_wide_row_whose_total_disagrees_with_its_parts_is_an_error_naming_both(programs, district_works):
+    rows = [[i, code, "15/03/2022", 100 + i, 60 + i, 30, 10, 5, 20] for i, (code, *_) in enumerate(district_works, 1)]
+    rows[1][3] = 999  # the total of row 2 of the data
+    result = run_import("allocations", wide_form(district_works, rows=rows))
+    assert not result.written
+    [error] = result.errors
+    assert error.row == 11 and error.column == "Kế hoạch vốn năm 2022 / Tổng số"
+    assert "Column D “Kế hoạch vốn năm 2022 / Tổng số” gives 999 triệu đồng" in error.message
+    assert "E “Kế hoạch vốn năm 2022 / NSTW / Vốn ĐTPT”" in error.message
+    assert "add up to 102 triệu đồng" in error.message
+    assert not Allocation.objects.exists()
+
+
+def sheet_bytes(rows, merges=()) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for values in rows:
+        sheet.append(values)
+    for merged in merges:
+        sheet.merge_cells(merged)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_wide_form_of_sources_with_the_capital_type_in_a_column(programs, district_works):
+    # "Tổng số | Trong đó: NSTW | NSĐP", the type per row, the year from the title; one header row over two.
+    works = district_works[:3]
+    rows = [
+        ["KẾ HOẠCH PHÂN BỔ VỐN NĂM 2023 - TIỂU DỰ ÁN 1 DỰ ÁN 4"],
+        ["Mã công trình", "Loại vốn", "Ngày giao", "Tổng số", "Trong đó", None],
+        [None, None, None, None, "NSTW", "NSĐP"],
+        [works[0][0], "Vốn ĐTPT", "01/02/2023", "1.500", "1.200", "300"],
+        [works[1][0], "Vốn SN", "01/02/2023", "80,5", "80,5", None],
+        [works[2][0], "ĐTPT", "01/02/2023", "0", None, None],
+    ]
+    result = run_import(
+        "allocations", sheet_bytes(rows, ["A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:F2"]), dry_run=False
+    )
+    assert result.written, result.summary()
+    assert (result.new, result.skipped) == (2, 1)  # the third work has no capital this time
+    got = sorted(
+        (e.work.code, e.source, e.capital_type, e.year, e.amount)
+        for e in Allocation.objects.filter(work__code__in=[code for code, *_ in works])
+    )
+    assert got == [
+        (works[0][0], "central", "investment", 2023, 1_200 * MILLION),
+        (works[0][0], "province", "investment", 2023, 300 * MILLION),
+        (works[1][0], "central", "recurrent", 2023, 80_500_000),
+    ]
+
+
+def test_a_wide_column_that_says_no_source_and_a_row_without_one_is_an_error(programs, district_works):
+    code = district_works[0][0]
+    rows = [
+        ["Mã công trình", "Năm", "Ngày QĐ", "Vốn ĐTPT (đồng)", "Vốn SN (đồng)"],
+        [code, "2022", "15/03/2022", "200.000.000", None],
+    ]
+    result = run_import("allocations", sheet_bytes(rows))
+    assert not result.written
+    [error] = result.errors
+    assert (error.row, error.column) == (2, "Vốn ĐTPT (đồng)")
+    assert "does not say the source (NSTW, NSĐP…)" in error.message
+    assert not Allocation.objects.exists()
+
+
+def test_a_total_with_its_parts_blank_is_an_error_not_a_guess(programs, district_works):
+    code = district_works[0][0]
+    rows = [
+        ["Mã công trình", "Năm", "Ngày QĐ", "Tổng số", "Vốn NSTW", "Vốn NSĐP"],
+        [code, "2022", "15/03/2022", "500", None, None],
+    ]
+    result = run_import("allocations", sheet_bytes(rows))
+    assert not result.written
+    [error] = result.errors
+    assert "Column D “Tổng số” gives 500 triệu đồng, but the columns under it (E “Vốn NSTW”, F “Vốn NSĐP”) are blank" in (
+        error.message
+    )
+
+
+def test_a_province_plan_in_a_wide_form(programs, district_works):
+    from programs.models import CapitalPlanEntry
+
+    rows = [
+        ["KẾ HOẠCH VỐN NĂM 2022", None, None, None, None, None],
+        ["Mã tỉnh", "Chương trình", "Hợp phần", "Ngày quyết định", "Kế hoạch vốn năm 2022", None, None],
+        [None, None, None, None, "Tổng số", "Vốn ĐTPT NSTW", "Vốn sự nghiệp NSTW"],
+        ["06", "NTP-1719", "DA4.TDA1", "10/01/2022", "150.823", "120.000", "30.823"],
+    ]
+    result = run_import("capital-plans", sheet_bytes(rows, ["A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:G2"]))
+    assert result.written, result.summary()
+    entries = CapitalPlanEntry.objects.order_by("capital_type")
+    assert [(e.province.code, e.source, e.capital_type, e.year, e.amount) for e in entries] == [
+        ("06", "central", "investment", 2022, 120_000 * MILLION),
+        ("06", "central", "recurrent", 2022, 30_823 * MILLION),
+    ]
