@@ -154,7 +154,7 @@ def describe_layout(sheet, result: ImportResult) -> None:
         notes.insert(
             0,
             _("The title says, for every row: %(context)s.")
-            % {"context": "; ".join(f"{CONTEXT_LABELS.get(k, k)}: {v}" for k, v in layout.title.items())},
+            % {"context": "; ".join(f"{CONTEXT_LABELS.get(k, k)}: {v}" for k, v in result.layout["context"].items())},
         )
     result.notes = [*notes, *result.notes]  # the kind's own notes (a wide form's columns) after the layout's
     result.warnings.extend(SheetError(w["message"], row=w["row"], column=w.get("column")) for w in warnings)
@@ -179,6 +179,7 @@ CONTEXT_LABELS = {
     "program": _lazy("program"),
     "component": _lazy("component"),
     "year": _lazy("year"),
+    "as_of": _lazy("as of"),
     "group": _lazy("group"),
 }
 

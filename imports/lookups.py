@@ -223,6 +223,7 @@ class LocalityIndex:
 
     def __init__(self, *, allowed_communes: set[int] | None = None):
         self.allowed = allowed_communes
+        self.continued: Unit | None = None  # set by `commune` when it took a legacy commune both maps continue
         self.provinces: dict[int, Unit] = {}
         self.province_by_code: dict[str, list[Unit]] = defaultdict(list)
         self.province_by_name: dict[str, list[Unit]] = defaultdict(list)
@@ -406,6 +407,7 @@ class LocalityIndex:
         is an error unless not `district_required`: a title's or section's, only a hint). `old_code` and
         `old_name` (an old-commune column) name the legacy commune the row's commune was merged from.
         """
+        self.continued = None
         if not code and not name:
             if old_code or old_name:
                 return _("Give the commune as it is now beside the old one: its code or its name.")
@@ -471,14 +473,16 @@ class LocalityIndex:
             return units[0]
         continued = self._continued(units)
         if continued is not None:
+            self.continued = continued
             return continued
         return self._several(name or code, units)
 
     def _continued(self, units: list[Unit]) -> Unit | None:
         """A legacy commune that goes on under its own code and name as the current commune others were
         merged into, with nothing in the row to say the map: the legacy one, as before the strict rule (the
-        demo's and provinces' files without dates are of the legacy map). Left open on issue 13: this case
-        should say so on the row rather than choose; a commune of the same name elsewhere is still an error."""
+        demo's and provinces' files without dates are of the legacy map). The caller says so (`continued` is
+        set to it: `common.find_commune` warns once per commune); a commune of the same name elsewhere is still an
+        error."""
         if len(units) != 2:
             return None
         legacy, current = sorted(units, key=lambda u: not u.is_legacy)

@@ -45,6 +45,7 @@ What this module decides, for the reader (`reading.SheetReader`):
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -94,6 +95,13 @@ _SUBPROJECT = re.compile(r"(?:tieu du an|tda)\s*(?:so\s*)?(\d{1,2})\b(?:.*?\b(?:
 _CONTENT = re.compile(r"(?:noi dung(?: thanh phan)?|nd)\s*(?:so\s*)?(\d{1,2})\b.*")
 _PART = re.compile(r"(?:hop phan|hp)\s*(?:so\s*)?(\d{1,2})\b.*")
 
+# "As of" a date, in a title or a header: "tính đến ngày 30/6/2025", "đến 30/06/2025", "lũy kế đến ngày 30 tháng 6
+# năm 2025" (a signature's "Bắc Kạn, ngày 15 tháng 6 năm 2022" is not: no "đến").
+_AS_OF = re.compile(
+    r"\b(?:tinh den|den|tinh den het|den het|luy ke den|tinh toi|toi|as of|to)\s+(?:ngay\s+)?"
+    r"(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4}))\b"
+)
+
 # The title block.
 _TITLE_UNIT = re.compile(
     r"(?:^|\b(?:ubnd|uy ban nhan dan|hdnd|hoi dong nhan dan|cua|tren dia ban|dia ban)\s+)"
@@ -104,7 +112,7 @@ _MUNICIPALITIES = frozenset({"ha noi", "ho chi minh", "hai phong", "da nang", "c
 _STATE_HEADING = re.compile(r"cong hoa xa hoi|doc lap\s*-\s*tu do|so\s*:|bieu\s*(?:so|mau)")
 
 # The context keys a row may carry, in the order sections nest (for the preview).
-CONTEXT_KEYS = ("province", "district", "commune", "program", "component", "year", "group")
+CONTEXT_KEYS = ("province", "district", "commune", "program", "component", "year", "as_of", "group")
 
 
 _STRIP = " .:;,-–*"
@@ -237,6 +245,18 @@ def _text(cell: Any) -> str:
 # -- the title block -----------------------------------------------------------------------------------------
 
 
+def as_of_in(text: str) -> datetime.date | None:
+    """The date a title or a header is "as of" ("Tiến độ đến 30/6/2025" → 30 June 2025), or None."""
+    match = _AS_OF.search(fold(text))
+    if match is None:
+        return None
+    day, month, year = (int(part) for part in (match.groups()[:3] if match[1] else match.groups()[3:]))
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
 def title_context(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """What the rows above the header say for the whole sheet (see the module docstring)."""
     context: dict[str, Any] = {}
@@ -261,6 +281,8 @@ def title_context(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
                 year = _YEAR.search(key) or re.fullmatch(r"(20\d\d)", key.strip(" ."))
                 if year:
                     context["year"] = int(year[1])
+            if "as_of" not in context and (as_of := as_of_in(text)) is not None:
+                context["as_of"] = as_of
             if _PROGRAM.match(key) or "muc tieu quoc gia" in key or "mtqg" in key:
                 context.setdefault("program", text)
             component = _component_of(key)
@@ -736,7 +758,12 @@ def _names_a_section(rest: str) -> bool:
 
 
 def _plain(kinds: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in kinds.items() if not key.startswith("_")}
+    """A context as the preview keeps it (JSON): a date as officials write it."""
+    return {
+        key: value.strftime("%d/%m/%Y") if isinstance(value, datetime.date) else value
+        for key, value in kinds.items()
+        if not key.startswith("_")
+    }
 
 
 def _section_phrase(section: Section) -> str | None:

@@ -158,7 +158,7 @@ class SheetReader:
 
         # Each choice (worksheet or separator) is tried on the first rows; every trial is closed before the
         # next one starts (trials share the stream), and the winner is read again from the top.
-        best: tuple[HeaderMatch, Any, list[RawRow], int] | None = None
+        best: tuple[HeaderMatch, Any, list[RawRow], int, list[RawRow]] | None = None
         refused: SheetRejected | None = None
         for choice in choices:
             rows = self._rows_of(choice)
@@ -186,7 +186,8 @@ class SheetReader:
                 gettext("No header row found in the first %(rows)d rows: expected column headers such as %(examples)s.")
                 % {"rows": self.header_search_rows, "examples": examples}
             )
-        match, choice, self._buffered, last_read = best
+        # The title rows of the winning trial (a later trial of another separator would have left its own).
+        match, choice, self._buffered, last_read, self._title_rows = best
         if self.format == "xlsx":
             self._worksheet = choice
             self.sheet_name = choice.name
@@ -236,8 +237,9 @@ class SheetReader:
             return self._workbook.rows(choice)
         return csv_rows(self._source.stream, self.encoding or "utf-8", choice, self.limits)
 
-    def _find_header(self, rows: Iterator[RawRow]) -> tuple[HeaderMatch, list[RawRow], int] | None:
-        """The best header among the first rows with a value, the rows read after it, the last row read.
+    def _find_header(self, rows: Iterator[RawRow]) -> tuple[HeaderMatch, list[RawRow], int, list[RawRow]] | None:
+        """The best header among the first rows with a value, the rows read after it, the last row read, the
+        title rows above it.
 
         A header may be one row, or two or three rows of a report form (merged cells): each block of up to
         three rows is read as one header (`ColumnIndex.match_rows`) when its lower rows are text that belongs
@@ -274,7 +276,7 @@ class SheetReader:
                 break
         if best is None:
             return None
-        return best, read[best_at:], read[-1][0]
+        return best, read[best_at:], read[-1][0], self._title_rows
 
     # -- rows ------------------------------------------------------------------------------------------------
 

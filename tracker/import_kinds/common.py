@@ -173,14 +173,39 @@ def find_commune(
                 )
             else:
                 found = (unit, column)
+                if ctx.localities.continued is not None:
+                    found = (unit, column, ctx.localities.continued)
         ctx.commune_cache[key] = found
-    value, column = found
+    value, column = found[:2]
     if value is None:
         return None
     if isinstance(value, str):
         row.add_error(value, column=column)
         return None
+    if len(found) > 2:
+        warn_continued(row, ctx, value, column)
     return value
+
+
+def warn_continued(row: Row, ctx: ImportContext, unit, column: str) -> None:
+    """Once per commune: a row without a date or plan year names a commune both maps have under the same code
+    and name (a legacy commune others were merged into); it is read on the legacy map, and the preview says so."""
+    warned = ctx.__dict__.setdefault("continued_warned", set())
+    if unit.pk in warned:
+        return
+    warned.add(unit.pk)
+    ctx.result.warnings.append(
+        SheetError(
+            _(
+                "%(commune)s has the same code and name on both maps (the communes merged on 1/7/2025 went into it); "
+                "this row and the others naming it give no date or plan year, so they are read on the map before "
+                "1/7/2025. If the data is of today's map, give its date or plan year."
+            )
+            % {"commune": ctx.localities.describe(unit)},
+            row=row.number,
+            column=ctx.sheet.header_for(column),
+        )
+    )
 
 
 # The words that say which program a text (a program column, the file's title, a section) is about, by the

@@ -45,7 +45,7 @@ from .. import services
 from ..choices import PovertyStatusChoices
 from ..models import DeprivationIndicator, Household, PovertyAssessment, PovertyStandard
 from .capital import change
-from .common import RowByRowKind
+from .common import RowByRowKind, context_year
 
 HOUSEHOLD = CodeColumn(
     "household",
@@ -89,7 +89,13 @@ class IncomeColumn(AmountColumn):
 
 
 YEAR = IntegerColumn(
-    "year", "Năm", aliases=["Year", "Năm rà soát", "Năm đánh giá"], required=True, min_value=2000, max_value=2100
+    "year",
+    "Năm",
+    aliases=["Year", "Năm rà soát", "Năm đánh giá"],
+    required=True,
+    min_value=2000,
+    max_value=2100,
+    context="year",  # or the title: "Danh sách hộ nghèo năm 2024"
 )
 
 BEFORE = [
@@ -243,6 +249,8 @@ class PovertyStatusImport(RowByRowKind):
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         v = row.values
+        if v["year"] is None:
+            v["year"] = context_year(row)  # the title's "Năm 2024"
         household = find_household(row, ctx)
         standard = None
         if v["standard"]:

@@ -25,11 +25,12 @@ from django.utils.translation import gettext_lazy
 from imports.base import ImportContext
 from sheets import DateColumn, PercentColumn, Row, TextColumn
 from sheets.columns import QuantityColumn
+from sheets.layout import as_of_in
 
 from ..choices import CapacityUnitChoices
 from ..models import ProgressReport
 from ..services import progress_report_record, progress_reports_record_many
-from .common import WORK_CODE, RowByRowKind, find_work, load_works
+from .common import WORK_CODE, RowByRowKind, find_work, load_works, row_context
 from .works import CAPACITY_UNIT, WORK_STATUS, plain, quantity
 
 COLUMNS = [
@@ -40,6 +41,7 @@ COLUMNS = [
         aliases=["Date", "Report date", "Reported on", "As of", "Tính đến ngày", "Ngày", "Thời điểm báo cáo"],
         required=True,
         help=gettext_lazy("The date the progress is reported as of; a work has one report a day."),
+        context="as_of",  # or the title: "Báo cáo tiến độ ... (tính đến ngày 30/6/2025)"
     ),
     PercentColumn(
         "progress_percent",
@@ -90,6 +92,9 @@ class ProgressImport(RowByRowKind):
         ctx.reports_loaded = set()  # the (work id, date) pairs looked up in the database
 
     def before_chunk(self, chunk: list[Row], ctx: ImportContext) -> None:
+        for row in chunk:
+            if row.values["reported_on"] is None:
+                row.values["reported_on"] = self.header_date(ctx) or row_context(row).get("as_of")
         # The reports of the chunk's works on the chunk's dates only: a work's older reports are not needed.
         works = load_works(ctx, {row.values["work"] for row in chunk})
         wanted = {
@@ -104,6 +109,14 @@ class ProgressImport(RowByRowKind):
             for report in found:
                 ctx.reports.setdefault((report.work_id, report.reported_on), report)
             ctx.reports_loaded |= wanted
+
+    def header_date(self, ctx: ImportContext):
+        """The date the progress column's header names ("Tiến độ đến 30/6/2025"), when the file has no date column:
+        it comes before the title's."""
+        if "header_date" not in ctx.__dict__:
+            bound = ctx.sheet.columns.get("progress_percent")
+            ctx.header_date = as_of_in(bound.header) if bound is not None else None
+        return ctx.header_date
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         v = row.values

@@ -25,7 +25,7 @@ from .. import services
 from ..choices import SupportKindChoices
 from ..models import Support
 from .capital import NOTE, recorded_differences
-from .common import COMPONENT, PROGRAM, RowByRowKind, find_component
+from .common import COMPONENT, PROGRAM, RowByRowKind, context_year, find_component
 from .poverty import HOUSEHOLD, YEAR, find_household, load_households
 
 KIND_WORDS = {
@@ -109,6 +109,8 @@ class SupportImport(RowByRowKind):
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         v = row.values
+        if v["year"] is None:
+            v["year"] = context_year(row)  # the title's "Năm 2024"
         household = find_household(row, ctx)
         component = find_component(row, ctx)
         if row.errors:

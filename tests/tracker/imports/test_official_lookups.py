@@ -147,8 +147,8 @@ def test_a_commune_both_maps_name_is_settled_by_the_date_or_is_an_error(index):
     assert found(index.commune("04000", "Đoàn Kết", on=AFTER)) == ("04000", "2025")
     assert found(index.commune("04000", "Đoàn Kết", year=2026)) == ("04000", "2025")
     assert found(index.commune("04000", "Đoàn Kết", year=2023)) == ("04000", "legacy")
-    # No date, or a 2025 plan: the legacy commune that goes on under its own code and name (left open on
-    # issue 13: the row should say so rather than the import choose).
+    # No date, or a 2025 plan: the legacy commune that goes on under its own code and name (the import warns:
+    # see the last test).
     assert found(index.commune("04000", "Đoàn Kết")) == ("04000", "legacy")
     assert found(index.commune("04000", "Đoàn Kết", year=2025)) == ("04000", "legacy")
 
@@ -359,3 +359,20 @@ def test_a_villages_row_is_one_village_and_a_merged_communes_village_is_known(wo
     assert result.written and (result.new, result.unchanged) == (1, 1), result.summary()
     assert result.named == {"villages": [f"Nà Pồng ({world.c1.name})"]}
     assert not Village.objects.filter(commune=world.c1, name="Thôm Ưng").exists()
+
+
+def test_an_undated_row_on_a_commune_both_maps_continue_is_read_on_the_old_map_and_says_so(infra):
+    # Xã Đoàn Kết (Sơn La, 04000) kept its code and name when communes merged into it: an undated row is read on
+    # the legacy map, with one warning for the commune naming the first row; a dated row is not warned.
+    data = works_file(
+        "SL-1,Đường thôn 1,Sơn La,,Đoàn Kết,,Giao thông,NTP-T1,DA4.TDA1,",
+        "SL-2,Đường thôn 2,Sơn La,,Xã Đoàn Kết,,Giao thông,NTP-T1,DA4.TDA1,",
+        "SL-3,Đường thôn 3,Sơn La,,Đoàn Kết,,Giao thông,NTP-T1,DA4.TDA1,5/1/26",
+    )
+    result = run_import("works", data)
+    assert result.written, result.summary()
+    placed = dict(Work.objects.values_list("code", "commune__generation"))
+    assert placed == {"SL-1": "legacy", "SL-2": "legacy", "SL-3": "2025"}
+    warned = [w for w in result.warnings if "same code and name on both maps" in w.message]
+    assert [(w.row, w.column) for w in warned] == [(2, "Tên xã")]
+    assert "04000" in warned[0].message and "give its date or plan year" in warned[0].message

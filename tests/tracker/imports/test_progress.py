@@ -172,3 +172,45 @@ def test_rows_read_in_several_chunks_are_compared_across_them(world, road, monke
     assert imported(csv_file(*lines)).new == 5
     result = imported(csv_file(*lines, lines[0]))
     assert (result.unchanged, errors_of(result)) == (5, {(7, None)})  # row 7 repeats row 2, two chunks back
+
+
+def xlsx(rows) -> bytes:
+    book = Workbook()
+    for values in rows:
+        book.active.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_progress_report_form_dated_by_its_title_or_its_header(world, road):
+    # "Tính đến ngày 30/6/2025" in the title, no date column: the title dates every row.
+    titled = xlsx(
+        [
+            ["UBND XÃ"],
+            ["BÁO CÁO TIẾN ĐỘ THỰC HIỆN CÁC CÔNG TRÌNH (Tính đến ngày 30/6/2025)"],
+            ["Mã công trình", "Tiến độ (%)", "Tình trạng"],
+            [road.code, 41, "Đang thi công"],
+            [None, "Bắc Kạn, ngày 2 tháng 7 năm 2025"],
+        ]
+    )
+    result = imported(titled)
+    assert result.written, result.summary()
+    assert ProgressReport.objects.get(work=road).reported_on == datetime.date(2025, 6, 30)
+    assert "as of: 30/06/2025" in result.notes[0]
+    # The header's own date comes first: "Tiến độ đến 30/9/2025" under a title dated otherwise.
+    headed = xlsx(
+        [
+            ["BÁO CÁO TIẾN ĐỘ (lũy kế đến ngày 30 tháng 6 năm 2025)"],
+            ["Mã công trình", "Tiến độ đến 30/9/2025 (%)", "Tình trạng"],
+            [road.code, 55, "Đang thi công"],
+        ]
+    )
+    result = imported(headed)
+    assert result.written, result.summary()
+    assert ProgressReport.objects.get(work=road, reported_on=datetime.date(2025, 9, 30)).progress_percent == 55
+    # Neither: the row says what is missing.
+    bare = xlsx([["Mã công trình", "Tiến độ (%)", "Tình trạng"], [road.code, 60, "Đang thi công"]])
+    result = imported(bare)
+    assert not result.written
+    assert "no title or section row above this row gives it" in messages(result)

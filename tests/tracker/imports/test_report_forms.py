@@ -303,17 +303,23 @@ def wide_form(works, *, rows=None, title_year="2022") -> bytes:
         [f"KẾ HOẠCH VỐN NĂM {title_year} CHƯƠNG TRÌNH MTQG PHÁT TRIỂN KT-XH VÙNG ĐỒNG BÀO DTTS VÀ MIỀN NÚI"],
         [None, None, None, None, None, None, None, "ĐVT: triệu đồng"],
         # A4: header rows 4-6
-        ["STT", "Mã công trình", "Ngày QĐ", "Kế hoạch vốn năm 2022", None, None, None, "Vốn năm 2021 chuyển sang",
-         "Giải ngân đến 30/6"],
+        [
+            "STT",
+            "Mã công trình",
+            "Ngày QĐ",
+            "Kế hoạch vốn năm 2022",
+            None,
+            None,
+            None,
+            "Vốn năm 2021 chuyển sang",
+            "Giải ngân đến 30/6",
+        ],
         [None, None, None, "Tổng số", "NSTW", None, "NSĐP", None, None],
         [None, None, None, None, "Vốn ĐTPT", "Vốn SN", "Vốn ĐTPT", None, None],
         ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)", "(9)"],
     ]
     if rows is None:
-        rows = [
-            [i, code, "15/03/2022", 100 + i, 60 + i, 30, 10, 5, 20]
-            for i, (code, _, _) in enumerate(works, 1)
-        ]
+        rows = [[i, code, "15/03/2022", 100 + i, 60 + i, 30, 10, 5, 20] for i, (code, _, _) in enumerate(works, 1)]
     figures = [sum(r[k] for r in rows if isinstance(r[k], int | float)) for k in range(3, 9)]
     body = [
         [None, "Tổng số", None, *figures],
@@ -401,9 +407,7 @@ def test_a_wide_form_of_sources_with_the_capital_type_in_a_column(programs, dist
         [works[1][0], "Vốn SN", "01/02/2023", "80,5", "80,5", None],
         [works[2][0], "ĐTPT", "01/02/2023", "0", None, None],
     ]
-    result = run_import(
-        "allocations", sheet_bytes(rows, ["A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:F2"]), dry_run=False
-    )
+    result = run_import("allocations", sheet_bytes(rows, ["A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:F2"]), dry_run=False)
     assert result.written, result.summary()
     assert (result.new, result.skipped) == (2, 1)  # the third work has no capital this time
     got = sorted(
@@ -440,8 +444,9 @@ def test_a_total_with_its_parts_blank_is_an_error_not_a_guess(programs, district
     result = run_import("allocations", sheet_bytes(rows))
     assert not result.written
     [error] = result.errors
-    assert "Column D “Tổng số” gives 500 triệu đồng, but the columns under it (E “Vốn NSTW”, F “Vốn NSĐP”) are blank" in (
-        error.message
+    assert (
+        "Column D “Tổng số” gives 500 triệu đồng, but the columns under it (E “Vốn NSTW”, F “Vốn NSĐP”) are blank"
+        in (error.message)
     )
 
 
@@ -461,3 +466,15 @@ def test_a_province_plan_in_a_wide_form(programs, district_works):
         ("06", "central", "investment", 2022, 120_000 * MILLION),
         ("06", "central", "recurrent", 2022, 30_823 * MILLION),
     ]
+
+
+def test_the_year_of_the_amount_header_is_the_plan_year_before_the_title(programs, district_works):
+    code = district_works[0][0]
+    rows = [
+        ["BÁO CÁO NĂM 2023"],  # the year of the report, not of the capital
+        ["Mã công trình", "Nguồn vốn", "Loại vốn", "Ngày QĐ", "Kế hoạch vốn năm 2022 (triệu đồng)"],
+        [code, "NSTW", "ĐTPT", "15/03/2022", "250"],
+    ]
+    result = run_import("allocations", sheet_bytes(rows))
+    assert result.written, result.summary()
+    assert [(e.year, e.amount) for e in Allocation.objects.all()] == [(2022, 250 * MILLION)]

@@ -139,3 +139,15 @@ def test_support_with_english_headers_and_a_dry_run(world):
     assert not Support.objects.exists()
     assert run_import("supports", out.getvalue(), filename="supports.xlsx").written
     assert Support.objects.get().amount == 20_000_000
+
+
+def test_support_takes_its_year_from_the_title(world):
+    code = world.households["c1"].code
+    data = csv_file(
+        "Mã hộ,Chương trình,Mã hợp phần,Loại hỗ trợ,Số tiền (triệu đồng),Số lượng,Đơn vị,Ngày nhận,Ghi chú",
+        f'{code},NTP-GN,DA3.TDA1,Hỗ trợ con giống,"9,6",2,con lợn nái,10/12/2024,',
+        header="DANH SÁCH HỘ ĐƯỢC HỖ TRỢ NĂM 2024",
+    )
+    result = run_import("supports", data, filename="supports.csv")
+    assert result.written, result.summary()
+    assert Support.objects.get().year == 2024
