@@ -180,6 +180,7 @@ CONTEXT_LABELS = {
     "component": _lazy("component"),
     "year": _lazy("year"),
     "as_of": _lazy("as of"),
+    "decided_on": _lazy("decision date"),
     "group": _lazy("group"),
 }
 

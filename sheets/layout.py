@@ -102,6 +102,12 @@ _AS_OF = re.compile(
     r"(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4}))\b"
 )
 
+# The decision a table is attached to: "(Kèm theo Quyết định số 215/QĐ-UBND ngày 10/02/2023 của UBND tỉnh)".
+_DECISION = re.compile(
+    r"\b(?:quyet dinh|qd)\b[^()]*?\bngay\s+"
+    r"(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})|(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4}))\b"
+)
+
 # The title block.
 _TITLE_UNIT = re.compile(
     r"(?:^|\b(?:ubnd|uy ban nhan dan|hdnd|hoi dong nhan dan|cua|tren dia ban|dia ban)\s+)"
@@ -112,7 +118,7 @@ _MUNICIPALITIES = frozenset({"ha noi", "ho chi minh", "hai phong", "da nang", "c
 _STATE_HEADING = re.compile(r"cong hoa xa hoi|doc lap\s*-\s*tu do|so\s*:|bieu\s*(?:so|mau)")
 
 # The context keys a row may carry, in the order sections nest (for the preview).
-CONTEXT_KEYS = ("province", "district", "commune", "program", "component", "year", "as_of", "group")
+CONTEXT_KEYS = ("province", "district", "commune", "program", "component", "year", "as_of", "decided_on", "group")
 
 
 _STRIP = " .:;,-–*"
@@ -247,7 +253,15 @@ def _text(cell: Any) -> str:
 
 def as_of_in(text: str) -> datetime.date | None:
     """The date a title or a header is "as of" ("Tiến độ đến 30/6/2025" → 30 June 2025), or None."""
-    match = _AS_OF.search(fold(text))
+    return _date_of(_AS_OF.search(fold(text)))
+
+
+def decided_in(text: str) -> datetime.date | None:
+    """The date of the decision a title names ("Kèm theo Quyết định số 215/QĐ-UBND ngày 10/02/2023"), or None."""
+    return _date_of(_DECISION.search(fold(text)))
+
+
+def _date_of(match: re.Match | None) -> datetime.date | None:
     if match is None:
         return None
     day, month, year = (int(part) for part in (match.groups()[:3] if match[1] else match.groups()[3:]))
@@ -283,6 +297,8 @@ def title_context(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
                     context["year"] = int(year[1])
             if "as_of" not in context and (as_of := as_of_in(text)) is not None:
                 context["as_of"] = as_of
+            if "decided_on" not in context and (decided := decided_in(text)) is not None:
+                context["decided_on"] = decided
             if _PROGRAM.match(key) or "muc tieu quoc gia" in key or "mtqg" in key:
                 context.setdefault("program", text)
             component = _component_of(key)

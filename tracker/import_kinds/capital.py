@@ -60,6 +60,7 @@ from .common import (
     load_works,
     note_rounded,
     prepare_localities,
+    row_context,
     validation_messages,
 )
 from .wide_capital import CapitalAmountColumn, CapitalColumns, WideForm
@@ -184,6 +185,7 @@ DECIDED_ON = DateColumn(
     "Ngày quyết định",
     aliases=["Decision date", "Decided on", "Ngày QĐ", "Ngày ban hành", "Ngày giao"],
     required=True,
+    context="decided_on",  # or the title: "(Kèm theo Quyết định số 215/QĐ-UBND ngày 10/02/2023 ...)"
 )
 NOTE = TextColumn("note", "Ghi chú", aliases=["Note", "Notes", "Nội dung", "Diễn giải"], max_length=500)
 
@@ -271,7 +273,7 @@ class _LedgerKind(RowByRowKind):
             "kind": v["kind"] or CapitalEntryKindChoices.ASSIGNED,
             "amount": v["amount"],
             "extended_until": v["extended_until"],
-            "decided_on": v["decided_on"],
+            "decided_on": v["decided_on"] or row_context(row).get("decided_on"),
             "note": v["note"] or "",
         }
 

@@ -185,3 +185,13 @@ def test_a_dry_run_of_statuses_writes_nothing(world):
     assert result.ok and result.new == 1 and not result.written
     assert not PovertyAssessment.objects.exists() and not PovertyAssessment.history.exists()
     assert Household.objects.filter(pk=world.households["c1"].pk).exists()
+
+
+def test_a_list_of_poor_households_takes_its_year_from_the_title(world):
+    # "DANH SÁCH HỘ NGHÈO NĂM 2024" above the header, no year column: the title's year, and its standard.
+    line = status(world.households["c1"]).replace(",2024,", ",", 1)
+    data = csv_file(HEADER.replace(",Năm,", ",", 1), line, header="DANH SÁCH HỘ NGHÈO NĂM 2024")
+    result = run_import("poverty-statuses", data, filename="ho_ngheo.csv")
+    assert result.written, result.summary()
+    assessment = PovertyAssessment.objects.get(household=world.households["c1"])
+    assert (assessment.year, assessment.standard.code) == (2024, "ND07-2021")

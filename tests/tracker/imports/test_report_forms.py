@@ -2,6 +2,7 @@
 "biểu mẫu báo cáo" (title block, a two-row merged header with a numbering row, district and project section
 rows, a grand total first under the header, district subtotals, a signature block)."""
 
+import datetime
 import io
 
 import pytest
@@ -478,3 +479,21 @@ def test_the_year_of_the_amount_header_is_the_plan_year_before_the_title(program
     result = run_import("allocations", sheet_bytes(rows))
     assert result.written, result.summary()
     assert [(e.year, e.amount) for e in Allocation.objects.all()] == [(2022, 250 * MILLION)]
+
+
+def test_a_plan_attached_to_a_decision_takes_its_date_from_the_title(programs, district_works):
+    code = district_works[0][0]
+    rows = [
+        ["KẾ HOẠCH VỐN NĂM 2023"],
+        ["(Kèm theo Quyết định số 215/QĐ-UBND ngày 10/02/2023 của UBND huyện Bạch Thông)"],
+        ["Mã công trình", "Vốn NSTW - ĐTPT", "Vốn NSTW - SN"],
+        [code, "120", "15,5"],
+        [None, "Bạch Thông, ngày 12 tháng 02 năm 2023"],
+    ]
+    result = run_import("allocations", sheet_bytes(rows))
+    assert result.written, result.summary()
+    assert sorted((e.decided_on, e.year, e.capital_type, e.amount) for e in Allocation.objects.all()) == [
+        (datetime.date(2023, 2, 10), 2023, "investment", 120 * MILLION),
+        (datetime.date(2023, 2, 10), 2023, "recurrent", 15_500_000),
+    ]
+    assert "decision date: 10/02/2023" in result.notes[0]
