@@ -182,6 +182,21 @@ def openpyxl_xlsx(
     return path
 
 
+def report_xlsx(rows: Sequence[Sequence[Any]], merges: Sequence[str] = (), *, title: str | None = None) -> bytes:
+    """A report form as officials save it from Excel: rows, merged header cells ("D4:G4"), a sheet title."""
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.title = title
+    for values in rows:
+        sheet.append(values)
+    for merged in merges:
+        sheet.merge_cells(merged)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
 
 

@@ -1,12 +1,10 @@
 """Report forms read as they are, the pure reading part: headers over several rows, sections, totals, the end."""
 
-import io
-
 import pytest
-from openpyxl import Workbook
 
 from sheets import AmountColumn, CodeColumn, TextColumn, Unit, read_sheet
 from sheets.layout import header_parts, numbering_of, title_context
+from tests.sheets.files import report_xlsx
 
 COLUMNS = [
     CodeColumn("work", "Mã công trình", required=True),
@@ -18,16 +16,7 @@ COLUMNS = [
 ]
 
 
-def xlsx(rows, merges=()) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for values in rows:
-        sheet.append(values)
-    for merged in merges:
-        sheet.merge_cells(merged)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+xlsx = report_xlsx
 
 
 HEADER = [

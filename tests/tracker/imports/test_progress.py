@@ -12,6 +12,7 @@ from imports.registry import get_kind
 from kernel.access import JurisdictionLevelChoices
 from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices
+from tests.sheets.files import report_xlsx
 from tests.tracker.factories import WorkFactory
 from tracker import services
 from tracker.choices import CapacityUnitChoices, WorkStatusChoices
@@ -174,13 +175,7 @@ def test_rows_read_in_several_chunks_are_compared_across_them(world, road, monke
     assert (result.unchanged, errors_of(result)) == (5, {(7, None)})  # row 7 repeats row 2, two chunks back
 
 
-def xlsx(rows) -> bytes:
-    book = Workbook()
-    for values in rows:
-        book.active.append(values)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+xlsx = report_xlsx
 
 
 def test_a_progress_report_form_dated_by_its_title_or_its_header(world, road):

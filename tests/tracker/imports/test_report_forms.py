@@ -3,15 +3,14 @@
 rows, a grand total first under the header, district subtotals, a signature block)."""
 
 import datetime
-import io
 
 import pytest
-from openpyxl import Workbook
 
 from imports.engine import run_import
 from localities.models import Commune
 from programs.choices import ComponentLevelChoices
 from tests.programs.factories import ComponentFactory, ProgramFactory
+from tests.sheets.files import report_xlsx
 from tracker.models import Allocation, Work
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +58,6 @@ def report_form(
     work_type="Đường giao thông nông thôn",
 ) -> bytes:
     """The report as a district office sends it (the amounts in million VND, as the header says)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Biểu 01"
     rows = [
         ["UBND TỈNH BẮC KẠN", None, None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
         ["BAN DÂN TỘC", None, None, None, None, "Độc lập - Tự do - Hạnh phúc"],
@@ -137,13 +133,7 @@ def report_form(
         [],
         [None, "Hoàng Văn Minh", None, None, "Lý Thị Hoa", None, "Nông Văn Bình"],
     ]
-    for values in rows:
-        sheet.append(values)
-    for merged in merges:
-        sheet.merge_cells(merged)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return report_xlsx(rows, merges, title="Biểu 01")
 
 
 def amounts(number: int) -> float:
@@ -257,10 +247,8 @@ def test_layout_rows_are_not_errors_and_a_row_below_the_table_is(programs, repor
 
 def test_an_allocations_report_takes_its_year_from_the_title(programs, report):
     run_import("works", report_form(**report))
-    book = Workbook()
-    sheet = book.active
     works = report["bach_thong"]
-    for values in [
+    rows = [
         ["UBND HUYỆN BẠCH THÔNG"],
         ["KẾ HOẠCH VỐN NĂM 2022 CHƯƠNG TRÌNH MTQG PHÁT TRIỂN KT-XH VÙNG ĐỒNG BÀO DTTS VÀ MIỀN NÚI"],
         ["STT", "Mã công trình", "Nguồn vốn", "Loại vốn", "Quyết định giao vốn", None],
@@ -270,12 +258,8 @@ def test_an_allocations_report_takes_its_year_from_the_title(programs, report):
         ["A", "Tiểu dự án 1 - Dự án 4"],
         *[[i, code, "NSTW", "Vốn ĐTPT", "15/06/2022", amount] for i, (code, _, amount) in enumerate(works, 1)],
         [None, "Thủ trưởng đơn vị"],
-    ]:
-        sheet.append(values)
-    sheet.merge_cells("E3:F3")
-    out = io.BytesIO()
-    book.save(out)
-    result = run_import("allocations", out.getvalue())
+    ]
+    result = run_import("allocations", report_xlsx(rows, ["E3:F3"]))
     assert result.written, result.summary()
     entries = Allocation.objects.filter(work__code__in=[code for code, *_ in works])
     assert {e.year for e in entries} == {2022}
@@ -297,8 +281,6 @@ def test_the_communes_are_real(db):
 def wide_form(works, *, rows=None, title_year="2022") -> bytes:
     """A district's capital plan as it sends it: one row per work, an amount column per kind of capital under a
     header over three rows, capital of the year before carried over, a disbursement column beside."""
-    book = Workbook()
-    sheet = book.active
     header = [
         ["UBND HUYỆN BẠCH THÔNG"],
         [f"KẾ HOẠCH VỐN NĂM {title_year} CHƯƠNG TRÌNH MTQG PHÁT TRIỂN KT-XH VÙNG ĐỒNG BÀO DTTS VÀ MIỀN NÚI"],
@@ -328,13 +310,7 @@ def wide_form(works, *, rows=None, title_year="2022") -> bytes:
         *rows,
         [None, "Người lập biểu", None, None, "Thủ trưởng đơn vị"],
     ]
-    for values in [*header, *body]:
-        sheet.append(values)
-    for merged in ("A4:A6", "B4:B6", "C4:C6", "D4:G4", "D5:D6", "E5:F5", "H4:H6", "I4:I6"):
-        sheet.merge_cells(merged)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return report_xlsx([*header, *body], ("A4:A6", "B4:B6", "C4:C6", "D4:G4", "D5:D6", "E5:F5", "H4:H6", "I4:I6"))
 
 
 @pytest.fixture
@@ -385,16 +361,7 @@ def test_a_wide_row_whose_total_disagrees_with_its_parts_is_an_error_naming_both
     assert not Allocation.objects.exists()
 
 
-def sheet_bytes(rows, merges=()) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for values in rows:
-        sheet.append(values)
-    for merged in merges:
-        sheet.merge_cells(merged)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+sheet_bytes = report_xlsx
 
 
 def test_a_wide_form_of_sources_with_the_capital_type_in_a_column(programs, district_works):
