@@ -1,11 +1,12 @@
 """Writes on works, capital, progress and households. Admin, import, API and commands all call these."""
 
 import datetime
+import operator
 from collections.abc import Iterable, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import CheckConstraint, F, OuterRef, Q, Subquery, UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,12 +21,13 @@ from kernel.access import (
     jurisdiction_of,
     may,
 )
-from kernel.history import history_of_changes, history_of_inserts
+from kernel.history import current_change_path, history_of_changes, history_of_inserts
 from kernel.presentation import format_vnd
 from kernel.versions import next_version
 from kernel.writes import record_delete as _delete
 from kernel.writes import record_update as _update
-from localities.models import Commune
+from localities.models import Commune, Village
+from localities.services import village_create
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 from programs.models import Component
 from programs.querysets import CAPITAL_CHANGING_KINDS
@@ -696,6 +698,328 @@ def work_update(*, work: Work, user=None, version: int | None = None, components
 def work_delete(*, work: Work, user=None, version: int | None = None) -> None:
     """Delete a work entered by mistake (one with capital or progress entries is protected by them)."""
     _delete(work, version=version, user=user)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Many works at once (the works import)
+
+# The many-to-many fields `work_create` sets after the save, in its order: each set records a "~".
+_WORK_LINKS = ("components", "villages")
+# A new village's fields, as the import's `village_save` gives them to `village_create`.
+_VILLAGE_FIELDS = ("commune_id", "name", "code", "valid_from", "valid_to")
+
+
+def works_create_many(items: Sequence[dict], *, user=None) -> list[Work | ValidationError | PermissionDenied]:
+    """Enter many works at once with the rules of `work_create` (the works import): for each item, in order,
+    the work saved or the error that refused it (a refused item writes nothing; the others are written
+    together). `items` are `work_create`'s arguments. Among an item's `villages`, an unsaved `Village` is a
+    village added to the work's commune with the work, by the rules of `village_create`, before it (as the
+    import adds a village a row names that the commune does not have yet); the same object in several items
+    is one village, added with the first of them written, and it has its pk once saved.
+
+    The same checks, fewer queries: each work and new village is checked as `full_clean` checks it, its
+    fields and `clean` in Python, its foreign keys, unique values and constraints read for all at once
+    (`_clean_many`; one they may fail is checked by `full_clean` itself, whose messages these are); the role
+    is asked once and the jurisdiction re-checked on the rows as saved. The rows, their links and their
+    history are inserted together: the "+" of the save, then a "~" for each many-to-many field set (with
+    its snapshot), as `work_create`'s saves and sets record them. A work has no reporting period (nothing to
+    lock) and no capital yet (no line of the capital summary). The database checks the constraints on
+    insert: if it refuses a row (two items of one code, a code entered a second ago), or a row lies outside
+    the jurisdiction, the batch is undone and done again item by item, which names the item and the rule.
+    """
+    if not items:
+        return []
+    if hasattr(Work, "period_key"):  # a work with periods would be checked against locks as `_save` does
+        return _works_one_by_one(items, user)
+    with transaction.atomic():
+        works = [Work(**_work_fields(values)) for values in items]
+        new = {id(v): v for values in items for v in _new_villages_of(values)}
+        copies = {key: Village(**{name: getattr(v, name) for name in _VILLAGE_FIELDS}) for key, v in new.items()}
+        village_errors = dict(zip(copies, _clean_many(list(copies.values())), strict=True))
+        work_errors = _clean_many(works)
+        role_refusals = {model: _role_refusal(user, model) for model in (Village, Work)}
+        outcomes: list = [None] * len(items)
+        accepted = []
+        for index, values in enumerate(items):
+            refusal = None
+            for village in _new_villages_of(values):  # added first, as `village_create` before `work_create`
+                refusal = village_errors[id(village)] or role_refusals[Village]
+                if refusal is not None:
+                    break
+            outcomes[index] = refusal or work_errors[index] or role_refusals[Work]
+            if outcomes[index] is None:
+                accepted.append(index)
+        if not accepted:
+            return outcomes
+        needed = list({id(v): copies[id(v)] for i in accepted for v in _new_villages_of(items[i])}.items())
+        try:
+            with transaction.atomic():
+                _insert_villages([copy for _, copy in needed], user=user)
+                written = Work.objects.bulk_create([works[i] for i in accepted])
+                links = {name: [_link_ids(items[i].get(name, ()), copies) for i in accepted] for name in _WORK_LINKS}
+                _insert_links_and_history(written, links, user=user)
+                if user is not None:
+                    inside = Work.objects.restrict(user, ADD).filter(pk__in=[w.pk for w in written])
+                    if inside.count() != len(written):
+                        raise _OneByOne
+        except (IntegrityError, _OneByOne):
+            return _works_one_by_one(items, user)
+        for key, copy in needed:
+            _saved_as(new[key], copy)
+        for index, work in zip(accepted, written, strict=True):
+            work._history_user = user
+            outcomes[index] = work
+    return outcomes
+
+
+def _work_fields(values: dict) -> dict:
+    return {name: value for name, value in values.items() if name not in _WORK_LINKS}
+
+
+def _new_villages_of(values: dict) -> list[Village]:
+    return [v for v in values.get("villages") or () if isinstance(v, Village) and v.pk is None]
+
+
+def _link_ids(targets, copies: dict) -> list:
+    """The keys of the objects (or keys) a many-to-many `set()` is given, once each, in order; a new village
+    by the key of its saved copy."""
+    ids = {}
+    for target in targets or ():
+        if isinstance(target, Village) and target.pk is None:
+            target = copies[id(target)]
+        ids.setdefault(getattr(target, "pk", target), None)
+    return list(ids)
+
+
+def _role_refusal(user, model) -> PermissionDenied | None:
+    """`ensure_allowed`'s refusal when the user's role does not allow adding `model` at all, else None."""
+    if user is None or may(user, ADD, model):
+        return None
+    try:
+        ensure_allowed(user, ADD, model())
+    except PermissionDenied as error:
+        return error
+    return None  # pragma: no cover - `may` said no, so `ensure_allowed` did
+
+
+def _insert_villages(villages: list[Village], *, user) -> None:
+    """New villages and their "+" records, as `village_create` saves them; the jurisdiction on the rows as
+    saved (one outside it: the batch goes item by item, which says so)."""
+    if not villages:
+        return
+    Village.objects.bulk_create(villages)
+    history_of_inserts(Village, [v.pk for v in villages], user=user)
+    if user is not None:
+        inside = Village.objects.restrict(user, ADD).filter(pk__in=[v.pk for v in villages])
+        if inside.count() != len(villages):
+            raise _OneByOne
+
+
+def _insert_links_and_history(works: list[Work], links: dict[str, list[list]], *, user) -> None:
+    """The works' many-to-many rows and the history records `work_create` makes: "+" at the save (the links
+    not set yet), then a "~" for each field set with something, its snapshot holding the fields set so far.
+    The records of a work are a microsecond apart, in that order (a record's change is read against the one
+    before it by date)."""
+    history_model = Work.history.model
+    tracked = [field.attname for field in history_model.tracked_fields]
+    snapshots = {field.name for field in history_model._history_m2m_fields}
+    rows: dict[str, list] = {}
+    for name in _WORK_LINKS:
+        field = Work._meta.get_field(name)
+        through = field.remote_field.through
+        owner, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        made = [through(**{owner: w.pk, target: pk}) for w, ids in zip(works, links[name], strict=True) for pk in ids]
+        through._default_manager.bulk_create(made)
+        by_work: dict[int, list] = {}
+        for row in made:
+            by_work.setdefault(getattr(row, owner), []).append(row)
+        rows[name] = [by_work.get(w.pk, []) for w in works]
+    now, path = timezone.now(), current_change_path()
+    user_id = getattr(user, "pk", None)
+    records, snapshot_of = [], []
+    for position, work in enumerate(works):
+        values = {name: getattr(work, name) for name in tracked}
+        steps = [("+", ())]
+        for name in _WORK_LINKS:
+            if links[name][position]:
+                steps.append(("~", (*steps[-1][1], name)))
+        for offset, (history_type, linked) in enumerate(steps):
+            records.append(
+                history_model(
+                    history_date=now + datetime.timedelta(microseconds=offset),
+                    history_type=history_type,
+                    history_user_id=user_id,
+                    history_change_reason=getattr(work, "_change_reason", None),
+                    history_path=path,
+                    **values,
+                )
+            )
+            snapshot_of.append([(name, rows[name][position]) for name in linked if name in snapshots])
+    history_model.objects.bulk_create(records)
+    for name in snapshots:
+        model = getattr(history_model, name).model
+        through = Work._meta.get_field(name).remote_field.through
+        names = [f.attname for f in through._meta.concrete_fields]
+        model.objects.bulk_create(
+            model(history=record, **{n: getattr(row, n) for n in names})
+            for record, linked in zip(records, snapshot_of, strict=True)
+            for linked_name, link_rows in linked
+            if linked_name == name
+            for row in link_rows
+        )
+
+
+def _works_one_by_one(items: Sequence[dict], user) -> list[Work | ValidationError | PermissionDenied]:
+    made: dict[int, Village] = {}
+    outcomes = [_work_or_error(values, user, made) for values in items]
+    for values in items:
+        for village in _new_villages_of(values):
+            if id(village) in made:
+                _saved_as(village, made[id(village)])
+    return outcomes
+
+
+def _work_or_error(values: dict, user, made: dict[int, Village]) -> Work | ValidationError | PermissionDenied:
+    """One item as the import writes a row: its new villages (those no earlier item added), then the work,
+    in one savepoint. `made`: the new villages added so far, by the given object's id."""
+    fresh: dict[int, Village] = {}
+    try:
+        with transaction.atomic():
+            villages = []
+            for given in values.get("villages") or ():
+                if isinstance(given, Village) and given.pk is None:
+                    saved = made.get(id(given)) or fresh.get(id(given))
+                    if saved is None:
+                        fields = {name: getattr(given, name) for name in _VILLAGE_FIELDS}
+                        saved = fresh[id(given)] = village_create(user=user, **fields)
+                    given = saved
+                villages.append(given)
+            work = work_create(**{**values, "villages": villages}, user=user)
+    except (ValidationError, PermissionDenied) as error:
+        return error
+    made.update(fresh)
+    return work
+
+
+def _saved_as(village: Village, saved: Village) -> None:
+    """The caller's new village is the one saved (for its pk)."""
+    village.pk, village.version = saved.pk, saved.version
+    village._state.adding, village._state.db = False, saved._state.db
+
+
+def _clean_many(objs: Sequence) -> list[ValidationError | None]:
+    """What `full_clean()` says of each of `objs` (new rows of one model, not yet saved), in a number of
+    queries that does not grow with theirs: the fields and `clean()` in Python; the foreign keys, unique
+    values and constraints read for all of them at once; an object these may fail is checked by
+    `full_clean()` itself, whose message it is. (The objects are not checked against one another: the
+    database does that on insert.)"""
+    if not objs:
+        return []
+    model = type(objs[0])
+    opts = model._meta
+    keys = [f for f in opts.concrete_fields if f.many_to_one]
+    suspect = set()
+    for index, obj in enumerate(objs):
+        try:
+            obj.full_clean(exclude=[f.name for f in keys], validate_unique=False, validate_constraints=False)
+        except ValidationError:
+            suspect.add(index)
+    clean = [i for i in range(len(objs)) if i not in suspect]
+    for field in keys:
+        wanted = {getattr(objs[i], field.attname) for i in clean} - {None}
+        remote = field.remote_field
+        try:
+            found = set(
+                remote.model._base_manager.filter(**{f"{remote.field_name}__in": wanted})
+                .complex_filter(field.get_limit_choices_to())
+                .values_list(remote.field_name, flat=True)
+                if wanted
+                else ()
+            )
+        except (TypeError, ValueError):
+            found = set()
+        suspect |= {i for i in clean if getattr(objs[i], field.attname) not in found}
+    # (fields, condition): the unique values and together-unique fields, each checked in one query.
+    groups = [((opts.pk,), None), *[((f,), None) for f in opts.concrete_fields if f.unique and not f.primary_key]]
+    groups += [(tuple(opts.get_field(name) for name in names), None) for names in opts.unique_together]
+    whole = any(f.unique_for_date or f.unique_for_month or f.unique_for_year for f in opts.concrete_fields)
+    for constraint in opts.constraints:
+        if isinstance(constraint, UniqueConstraint) and constraint.fields and not constraint.expressions:
+            groups.append((tuple(opts.get_field(name) for name in constraint.fields), constraint.condition))
+            whole |= constraint.nulls_distinct is False
+        elif isinstance(constraint, CheckConstraint):
+            suspect |= {i for i in clean if _holds(constraint.condition, objs[i]) is not True}
+        else:
+            whole = True
+    if whole:
+        suspect = set(range(len(objs)))
+    for fields, condition in groups:
+        names = [f.attname for f in fields]
+        values = {
+            i: tuple(getattr(objs[i], name) for name in names)
+            for i in clean
+            if i not in suspect and (condition is None or _holds(condition, objs[i]) is not False)
+        }
+        values = {i: v for i, v in values.items() if None not in v}
+        if not values:
+            continue
+        lookup = {f"{name}__in": {v[k] for v in values.values()} for k, name in enumerate(names)}
+        taken = {_folded(row) for row in model._default_manager.filter(**lookup).values_list(*names)}
+        suspect |= {i for i, v in values.items() if _folded(v) in taken}
+    errors: list[ValidationError | None] = [None] * len(objs)
+    for index in suspect:
+        try:
+            objs[index].full_clean()
+        except ValidationError as error:
+            errors[index] = error
+    return errors
+
+
+def _folded(values: tuple) -> tuple:
+    # Two values the database may take for one (its collation may ignore case): checked by full_clean.
+    return tuple(v.casefold() if isinstance(v, str) else v for v in values)
+
+
+_COMPARISONS = {
+    "exact": operator.eq,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+
+
+def _holds(condition, obj) -> bool | None:
+    """Whether `obj` meets a check constraint's condition, read in Python as SQL reads it: True, False, or
+    None when unknown (a NULL compared, or a lookup or expression this does not read), which is checked by
+    `full_clean` (that is, by the database)."""
+    if isinstance(condition, Q):
+        results = [_holds(child, obj) for child in condition.children]
+        if condition.connector == Q.AND:
+            value = False if False in results else None if None in results else True
+        else:
+            value = True if True in results else None if None in results else False
+        return value if value is None or not condition.negated else not value
+    if not isinstance(condition, tuple) or len(condition) != 2:
+        return None
+    lookup, expected = condition
+    name, _sep, operation = lookup.partition("__")
+    try:
+        actual = getattr(obj, obj._meta.get_field(name).attname)
+        if isinstance(expected, F):
+            expected = getattr(obj, obj._meta.get_field(expected.name).attname)
+    except (AttributeError, FieldDoesNotExist):
+        return None
+    operation = operation or "exact"
+    if operation == "isnull" and isinstance(expected, bool):
+        return (actual is None) is expected
+    compare = _COMPARISONS.get(operation)
+    if compare is None or actual is None or expected is None or hasattr(expected, "resolve_expression"):
+        return None
+    try:
+        return bool(compare(actual, expected))
+    except TypeError:
+        return None
 
 
 def _period_report_for_update(report: PeriodReport) -> PeriodReport:

@@ -21,9 +21,10 @@ unit column, the header's "(km)", or the unit recorded) when the two are of one 
 and a unit that does not convert is an error naming both. A work type of roads in general ("Giao thông
 nông thôn") takes the road's kind from the work's name when the name says it ("Đường liên thôn ...").
 
-`tracker.services` has no service for works: a work is written as the admin writes it (`full_clean()`,
-the history record attributed to the importing official, the jurisdiction checked again on the work as
-saved).
+A work is written through `tracker.services`, as the admin writes it (`full_clean()`, the history records
+attributed to the importing official, the jurisdiction checked again on the work as saved): a changed work
+by `work_update`, row by row; the new works of a chunk together, by `works_create_many` (the rules and the
+history of `work_create`, one row's outcome each), after every row of the chunk has been checked.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -455,6 +457,8 @@ class WorkImport(RowByRowKind):
         "villages": "villages",
     }
 
+    batched = True  # new works written a chunk at a time (`create_many`)
+
     def required_actions(self):
         return ((Work, ADD), (Work, CHANGE), (Village, ADD))
 
@@ -625,15 +629,68 @@ class WorkImport(RowByRowKind):
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def create(self, values: dict[str, Any], ctx: ImportContext) -> Work:
+    def _new_work(self, values: dict[str, Any]) -> Work:
         work = Work(code=values["code"], commune_id=values["commune_id"])
         for field in self._scalar_fields(values):
             setattr(work, field, values[field])
+        return work
+
+    def create(self, values: dict[str, Any], ctx: ImportContext) -> Work:
         with _row_villages(values, ctx) as villages:
-            work = work_save(work, components=values["components"], villages=villages, user=ctx.user)
+            work = work_save(self._new_work(values), components=values["components"], villages=villages, user=ctx.user)
+        self._created(work, ctx)
+        return work
+
+    def _created(self, work: Work, ctx: ImportContext) -> None:
         ctx.recorded_works[work.code] = work
         ctx.result.name_created("works", f"{work.code} {work.name}")
-        return work
+
+    def create_many(self, values: list[dict[str, Any]], ctx: ImportContext) -> list:
+        """The chunk's new works, written together by `services.works_create_many` (the rules of
+        `work_create`, row by row's outcome). A village the commune does not have yet is a new `Village`, the
+        same one for every row naming it (the first row written adds it, the others find it, as row by row);
+        one added meanwhile (by a row updating a work) is found. Rows spelling one new village in two ways
+        are written row by row: the village is spelled as the first row written spells it."""
+        new: dict[tuple[int, str], Village] = {}
+        items = []
+        for given in values:
+            villages = None
+            if "village_ids" in given:
+                commune_id = given["commune_id"]
+                villages = list(given["village_ids"])
+                for name in given["new_villages"]:
+                    pk = ctx.villages.find(commune_id, name)
+                    if pk is not None:
+                        villages.append(pk)
+                        continue
+                    village = new.setdefault(
+                        (commune_id, name_key(name, villages=True)), Village(commune_id=commune_id, name=name)
+                    )
+                    if village.name != name:
+                        return [self._create_or_error(given, ctx) for given in values]
+                    villages.append(village)
+            items.append(
+                {**_fields(self._new_work(given)), "components": given["components"], "villages": villages or ()}
+            )
+        outcomes = []
+        named: set[int] = set()
+        for item, outcome in zip(items, services.works_create_many(items, user=ctx.user), strict=True):
+            if isinstance(outcome, ValidationError):
+                outcome = _on_fields(outcome)
+            elif isinstance(outcome, Work):
+                fresh = [v for v in item["villages"] if isinstance(v, Village) and v.pk not in named]
+                named |= {v.pk for v in fresh}
+                _villages_added(outcome.commune_id, [(v.name, v.pk) for v in fresh], ctx)
+                self._created(outcome, ctx)
+            outcomes.append(outcome)
+        return outcomes
+
+    def _create_or_error(self, values: dict[str, Any], ctx: ImportContext) -> Work | ValidationError | PermissionDenied:
+        try:
+            with transaction.atomic():
+                return self.create(values, ctx)
+        except (ValidationError, PermissionDenied) as error:
+            return error
 
     def update(self, record: Work, values: dict[str, Any], ctx: ImportContext) -> Work:
         # The rules of a change (a move out of a locked period, a component that funds capital) are the
@@ -655,8 +712,9 @@ class WorkImport(RowByRowKind):
 
 @contextmanager
 def _row_villages(values: dict[str, Any], ctx: ImportContext):
-    """The row's village ids, the unknown villages added to the commune first; if the row then fails (its
-    savepoint is rolled back), they are taken out of the index and the count again."""
+    """The row's village ids, the unknown villages added to the commune first (unless an earlier row of the
+    chunk, written meanwhile, added it); if the row then fails (its savepoint is rolled back), they are taken
+    out of the index again."""
     if "village_ids" not in values:  # the file has no villages column
         yield None
         return
@@ -665,18 +723,29 @@ def _row_villages(values: dict[str, Any], ctx: ImportContext):
     added = []
     try:
         for name in values["new_villages"]:
-            village = village_save(Village(commune_id=commune_id, name=name), user=ctx.user)
-            ctx.villages.add(commune_id, name, village.pk)
-            added.append(name)
-            ids.append(village.pk)
+            pk = ctx.villages.find(commune_id, name)
+            if pk is None:
+                pk = village_save(Village(commune_id=commune_id, name=name), user=ctx.user).pk
+                ctx.villages.add(commune_id, name, pk)
+                added.append((name, pk))
+            if pk not in ids:
+                ids.append(pk)
         yield ids
     except BaseException:
         known = ctx.villages.by_commune.get(commune_id, {})
-        for name in added:
+        for name, _pk in added:
             known.pop(name_key(name, villages=True), None)
         raise
+    _villages_added(commune_id, added, ctx, indexed=True)
+
+
+def _villages_added(commune_id: int, added: list[tuple[str, int]], ctx: ImportContext, indexed: bool = False) -> None:
+    """Count and name the villages a row added (and index them, unless done)."""
+    if not indexed:
+        for name, pk in added:
+            ctx.villages.add(commune_id, name, pk)
     ctx.result.created["villages"] += len(added)
     if added:
         commune = ctx.localities.communes.get(commune_id)
-        for name in added:
+        for name, _pk in added:
             ctx.result.name_created("villages", f"{name} ({commune.name})" if commune else name)

@@ -15,7 +15,6 @@ from kernel.history import ChangePathChoices
 from localities.choices import RoleChoices
 from localities.models import Village
 from tests.localities.factories import VillageFactory
-from tests.programs.factories import ComponentFactory, ProgramFactory
 from tests.tracker.factories import AllocationFactory, WorkFactory
 from tracker import services
 from tracker.choices import CapacityUnitChoices, WorkStatusChoices, WorkTypeChoices
@@ -33,16 +32,6 @@ ENGLISH = (
     "Unit,Approved investment (million VND),Small work,Status,Start date,Planned completion,Actual completion,"
     "Latitude,Longitude,Beneficiary households,Note"
 )
-
-
-@pytest.fixture
-def components(db):
-    program = ProgramFactory(code="NTP-T1")
-    return {
-        "infra": ComponentFactory(program=program, code="DA4.TDA1"),
-        "water": ComponentFactory(program=program, code="DA1"),
-        "ntm": ComponentFactory(program=ProgramFactory(code="NTP-T2"), code="ND2"),
-    }
 
 
 def csv_file(*lines, header=HEADER) -> bytes:
