@@ -454,6 +454,7 @@ def test_a_plan_attached_to_a_decision_takes_its_date_from_the_title(programs, d
         ["KẾ HOẠCH VỐN NĂM 2023"],
         ["(Kèm theo Quyết định số 215/QĐ-UBND ngày 10/02/2023 của UBND huyện Bạch Thông)"],
         ["Mã công trình", "Vốn NSTW - ĐTPT", "Vốn NSTW - SN"],
+        ["Tổng cộng", "120", "15,5"],  # in the code column, every figure given: still a total, checked
         [code, "120", "15,5"],
         [None, "Bạch Thông, ngày 12 tháng 02 năm 2023"],
     ]
@@ -464,3 +465,4 @@ def test_a_plan_attached_to_a_decision_takes_its_date_from_the_title(programs, d
         (datetime.date(2023, 2, 10), 2023, "recurrent", 15_500_000),
     ]
     assert "decision date: 10/02/2023" in result.notes[0]
+    assert [t["status"] for t in result.layout["totals"]] == ["ok"]
