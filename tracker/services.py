@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CheckConstraint, F, OuterRef, Q, Subquery, UniqueConstraint
+from django.db.models import CheckConstraint, F, OuterRef, Q, Subquery, Sum, UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,6 +142,205 @@ def allocation_validate(allocation: Allocation, *, work: Work | None = None) -> 
             }
     if errors:
         raise ValidationError(errors)
+
+
+def allocations_record_many(
+    entries: Sequence[dict], *, user=None, together: Sequence | None = None
+) -> list[Allocation | ValidationError | PermissionDenied | None]:
+    """Record many allocations at once with the rules of `allocation_record` (the import): for each entry, in
+    order, the allocation saved or the error that refused it. `entries` are `allocation_record`'s arguments.
+    `together`, one value per entry: consecutive entries with the same value (a wide form's row) are written
+    together or not at all; the first of them refused has its error, and the others of its group are None
+    (not written). Without it, each entry stands alone. A refused entry (or group) writes nothing; the others
+    are written together.
+
+    The same checks, fewer queries, as if the entries were recorded one by one in order: the works are locked
+    once; each entry is checked as `full_clean` checks it (`_clean_many`; one it may fail is checked by
+    `full_clean` itself, whose messages these are), then against the locked periods (looked up once; an
+    entry in a commune with an approved period is checked as one entry is, once per period), the components
+    funding its work (one query) and, for a reduction, the work's capital allocated and disbursed (one query
+    each, the entries accepted before it counted). The rows and their "+" history are inserted together and
+    the jurisdiction is re-checked on the rows as saved; if the database refuses one, or one lies outside the
+    jurisdiction, the batch is undone and done again entry by entry, which names the entry and the rule.
+    """
+    if not entries:
+        return []
+    groups = _runs(together, len(entries))
+    with transaction.atomic():
+        ids = sorted({values["work"].pk for values in entries})
+        works = {w.pk: w for w in Work.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+        if len(works) != len(ids):  # a work that is not (or no longer) there: as `allocation_record` says it
+            return _allocations_one_by_one(entries, groups, user)
+        allocations = [Allocation(**{**_ALLOCATION_DEFAULTS, **values}) for values in entries]
+        errors = _clean_many(allocations)
+        locks = _lock_refusals(allocations, works)
+        field = Work._meta.get_field("components")
+        funding = set(
+            field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}_id__in": ids}).values_list(
+                f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            )
+        )
+        allocated, disbursed = _capital_of_reductions(allocations)
+        role_refusal = _role_refusal(user, Allocation)
+        outcomes: list = [None] * len(entries)
+        accepted = []
+        for group in groups:
+            added: dict[tuple, int] = {}
+            refused = None
+            for index in group:
+                allocation = allocations[index]
+                work = works[allocation.work_id]
+                refused = errors[index] or locks[index]
+                if refused is None:
+                    refused = _allocation_refusal(allocation, work, funding, allocated, added, disbursed)
+                refused = refused or role_refusal
+                if refused is not None:
+                    outcomes[index] = refused
+                    break
+                if allocation.kind in CAPITAL_CHANGING_KINDS:
+                    key = (allocation.work_id, allocation.year, allocation.source)
+                    added[key] = added.get(key, 0) + allocation.amount
+            if refused is None:
+                accepted.extend(group)
+                for key, amount in added.items():
+                    allocated[key] = allocated.get(key, 0) + amount
+        if not accepted:
+            return outcomes
+        try:
+            with transaction.atomic():
+                saved = Allocation.objects.bulk_create([allocations[i] for i in accepted])
+                history_of_inserts(Allocation, [a.pk for a in saved], user=user)
+                if user is not None:
+                    inside = Allocation.objects.restrict(user, ADD).filter(pk__in=[a.pk for a in saved])
+                    if inside.count() != len(saved):
+                        raise _OneByOne
+        except (IntegrityError, _OneByOne):
+            return _allocations_one_by_one(entries, groups, user)
+        for index in accepted:
+            allocations[index]._history_user = user
+            outcomes[index] = allocations[index]
+    return outcomes
+
+
+# `allocation_record`'s defaults, for an entry that leaves them out.
+_ALLOCATION_DEFAULTS = {
+    "kind": CapitalEntryKindChoices.ASSIGNED,
+    "extended_until": None,
+    "document": None,
+    "note": "",
+}
+
+
+def _runs(together: Sequence | None, count: int) -> list[list[int]]:
+    """The indices of the entries, in runs of consecutive equal values of `together` (each alone without)."""
+    if together is None:
+        return [[index] for index in range(count)]
+    if len(together) != count:
+        raise ValueError("`together` gives one value per entry")
+    runs: list[list[int]] = []
+    for index, value in enumerate(together):
+        if runs and together[index - 1] == value:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def _lock_refusals(allocations: Sequence[Allocation], works: dict) -> list[ValidationError | None]:
+    """What `ensure_unlocked` says of each allocation, the approved reports looked up once (and each locked
+    period's message once)."""
+    communes = Commune.objects.select_related("successor").in_bulk({w.commune_id for w in works.values()})
+    currents = {pk: reporting_commune(c) for pk, c in communes.items()}
+    approved = set(
+        PeriodReport.objects.filter(
+            commune__in={c.pk for c in currents.values() if c}, status=PeriodReportStatusChoices.APPROVED
+        ).values_list("commune_id", flat=True)
+    )
+    refusals: list[ValidationError | None] = []
+    said: dict[tuple, ValidationError | None] = {}
+    for allocation in allocations:
+        commune_id = works[allocation.work_id].commune_id
+        current, day = currents[commune_id], allocation.decided_on
+        if current is None or current.pk not in approved or not isinstance(day, datetime.date):
+            refusals.append(None)
+            continue
+        key = (current.pk, day.year, (day.month - 1) // 3 + 1)  # the periods of a current commune
+        if key not in said:
+            report = approved_report_covering(current, day)
+            said[key] = ValidationError(lock_message(report), code="locked") if report else None
+        refusals.append(said[key])
+    return refusals
+
+
+def _capital_of_reductions(allocations: Sequence[Allocation]) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    """The capital allocated and disbursed so far for each (work, year, source) a reduction is of."""
+    keys = {
+        (a.work_id, a.year, a.source)
+        for a in allocations
+        if a.kind == CapitalEntryKindChoices.ADJUSTMENT and isinstance(a.amount, int) and a.amount < 0
+    }
+    if not keys:
+        return {}, {}
+    where = {"work_id__in": {k[0] for k in keys}, "year__in": {k[1] for k in keys}, "source__in": {k[2] for k in keys}}
+    figures = []
+    for entries in (
+        Allocation.objects.filter(**where, kind__in=CAPITAL_CHANGING_KINDS),
+        Disbursement.objects.filter(**where),
+    ):
+        rows = entries.order_by().values_list("work_id", "year", "source").annotate(total=Sum("amount"))
+        figures.append({(w, y, s): total for w, y, s, total in rows if (w, y, s) in keys})
+    allocated, disbursed = figures
+    return {key: allocated.get(key, 0) for key in keys}, disbursed
+
+
+def _allocation_refusal(
+    allocation: Allocation, work: Work, funding: set, allocated: dict, added: dict, disbursed: dict
+) -> ValidationError | None:
+    """What `allocation_validate` says after `full_clean` and the locks: the component funds the work; a
+    reduction leaves at least what was disbursed (`allocated`: before the entry's group, `added`: by the
+    group's entries before it)."""
+    errors = {}
+    if (work.pk, allocation.component_id) not in funding:
+        errors["component"] = _("%(component)s is not one of the components that fund work %(work)s.") % {
+            "component": allocation.component,
+            "work": work.code,
+        }
+    if allocation.kind == CapitalEntryKindChoices.ADJUSTMENT and allocation.amount < 0:
+        key = (work.pk, allocation.year, allocation.source)
+        current = allocated[key] + added.get(key, 0)
+        paid = disbursed.get(key, 0)
+        if current + allocation.amount < paid:
+            errors["amount"] = _(
+                "This reduction would leave %(left)s VND allocated for %(capital)s, less than the %(disbursed)s VND "
+                "already disbursed."
+            ) % {
+                "left": format_vnd(current + allocation.amount),
+                "capital": _capital_label(allocation.year, allocation.source, allocation.capital_type),
+                "disbursed": format_vnd(paid),
+            }
+    return ValidationError(errors) if errors else None
+
+
+def _allocations_one_by_one(
+    entries: Sequence[dict], groups: list[list[int]], user
+) -> list[Allocation | ValidationError | PermissionDenied | None]:
+    """`allocation_record` for each entry, each group in its savepoint, stopping at its first refusal."""
+    outcomes: list = [None] * len(entries)
+    for group in groups:
+        saved: list[tuple[int, Allocation]] = []
+        try:
+            with transaction.atomic():
+                for index in group:
+                    try:
+                        saved.append((index, allocation_record(**entries[index], user=user)))
+                    except (ValidationError, PermissionDenied) as error:
+                        outcomes[index] = error
+                        raise
+        except (ValidationError, PermissionDenied):
+            continue
+        for index, allocation in saved:
+            outcomes[index] = allocation
+    return outcomes
 
 
 def disbursement_validate(disbursement: Disbursement, *, work: Work | None = None) -> None:
@@ -938,7 +1137,10 @@ def _clean_many(objs: Sequence) -> list[ValidationError | None]:
             )
         except (TypeError, ValueError):
             found = set()
-        suspect |= {i for i in clean if getattr(objs[i], field.attname) not in found}
+        for i in clean:  # a blank key is valid where the field may be blank (`full_clean` skips it then)
+            value = getattr(objs[i], field.attname)
+            if value not in found if value is not None else not field.blank:
+                suspect.add(i)
     # (fields, condition): the unique values and together-unique fields, each checked in one query.
     groups = [((opts.pk,), None), *[((f,), None) for f in opts.concrete_fields if f.unique and not f.primary_key]]
     groups += [(tuple(opts.get_field(name) for name in names), None) for names in opts.unique_together]

@@ -1,4 +1,5 @@
-"""Capital: plan entries, allocations and disbursements. Three ledgers, written one row at a time.
+"""Capital: plan entries, allocations and disbursements. Three ledgers: plans and payments written one row at a
+time, allocations a chunk at a time.
 
 A ledger entry is a fact recorded once: an import adds entries and never edits one. A row whose key is
 already recorded with the same values is "unchanged" (so a file imported twice changes nothing); a row whose
@@ -11,8 +12,10 @@ ledger entries can be added, not changed.
   date. A province code naming both the legacy province and the current one (e.g. 22) means the map in force
   on the decision date. Written as the admin writes it (`full_clean`, history, jurisdiction re-checked):
   plan entries have no service of their own.
-- `allocations` (`AllocationImport`): capital allocated to a work, through `services.allocation_record`.
-  Key: work, component, year, source, capital type, entry kind and decision date.
+- `allocations` (`AllocationImport`): capital allocated to a work, a chunk's new entries at once through
+  `services.allocations_record_many` (the rules, refusals and history of `services.allocation_record`, the
+  entries taken in the file's order, a wide row's written together or not at all). Key: work, component,
+  year, source, capital type, entry kind and decision date.
 - `disbursements` (`DisbursementImport`): treasury payments through `services.disbursement_record`; a row
   whose "Hủy chứng từ số" names an earlier voucher of the work (earlier in the file or recorded) cancels
   it through `services.disbursement_reverse`, its note being the reason. Key: work, voucher number, the
@@ -253,7 +256,8 @@ class _LedgerKind(RowByRowKind):
 
     A wide form (one row per work or place, an amount column per kind of capital: `wide_capital`) gives one
     entry per amount column; the row's entries are written together or not at all, and its totals are
-    checked against their parts first.
+    checked against their parts first. A `batched` kind writes a chunk's new rows at the end of the chunk
+    (`create_many(values, ctx, together=...)`, a row's entries together).
     """
 
     updatable = False
@@ -321,6 +325,7 @@ class _LedgerKind(RowByRowKind):
         seen: dict[tuple, int] = ctx.__dict__.setdefault("seen_keys", {})
         result = ctx.result
         self.before_chunk(chunk, ctx)
+        pending: list[tuple[Row, list]] = []  # a batched kind's new rows, written at the end of the chunk
         for row in chunk:
             base = self.build(row, ctx)
             if base is None or row.errors or not form.check(row):
@@ -329,7 +334,7 @@ class _LedgerKind(RowByRowKind):
             if row.errors:
                 continue
             if not entries:
-                result.skipped += 1  # no capital in any column: a work listed without capital this time
+                result.unchanged += 1  # no capital in any column: a work listed without capital this time
                 continue
             note_rounded(row, ctx)
             new = []
@@ -352,6 +357,9 @@ class _LedgerKind(RowByRowKind):
             if not new:
                 result.unchanged += 1
                 continue
+            if self.batched:
+                pending.append((row, new))
+                continue
             writing = None
             try:
                 with transaction.atomic():
@@ -359,6 +367,26 @@ class _LedgerKind(RowByRowKind):
                         self.create(values, ctx)
             except (ValidationError, PermissionDenied) as error:
                 self._refuse_entry(row, writing, error, ctx)
+                continue
+            result.new += 1
+            result.created["capital entries"] = result.created.get("capital entries", 0) + len(new)
+        if pending:
+            self._write_rows(pending, ctx)
+
+    def _write_rows(self, pending: list[tuple[Row, list]], ctx: ImportContext) -> None:
+        """The chunk's new entries at once (`batched`), a row's together: a row one of whose entries is refused
+        writes none of them, and its error is that entry's."""
+        entries = [values for _row, new in pending for _bound, values in new]
+        together = [position for position, (_row, new) in enumerate(pending) for _entry in new]
+        outcomes = iter(self.create_many(entries, ctx, together=together))
+        result = ctx.result
+        for row, new in pending:
+            refused = None
+            for (bound, _values), outcome in zip(new, [next(outcomes) for _entry in new], strict=True):
+                if refused is None and isinstance(outcome, ValidationError | PermissionDenied):
+                    refused = (bound, outcome)
+            if refused is not None:
+                self._refuse_entry(row, *refused, ctx)
                 continue
             result.new += 1
             result.created["capital entries"] = result.created.get("capital entries", 0) + len(new)
@@ -523,16 +551,26 @@ class AllocationImport(_LedgerKind):
         "file imported twice changes nothing."
     )
 
+    batched = True  # written a chunk at a time by `services.allocations_record_many`, in the file's order
+
     def prepare(self, ctx: ImportContext) -> None:
         ctx.work_components = {}
 
     def before_chunk(self, chunk: list[Row], ctx: ImportContext) -> None:
-        load_works(ctx, [row.values.get("work") for row in chunk])
+        """The chunk's works and the entries already recorded for them, by key (the first of a key): an entry
+        this import writes has its key seen already, so the chunk's rows find only what was there before."""
+        works = load_works(ctx, [row.values.get("work") for row in chunk])
+        ids = {works[code].pk for code in {row.values.get("work") for row in chunk} if code in works}
+        ctx.recorded = {}
+        for entry in Allocation.objects.filter(work_id__in=ids).order_by("pk"):
+            key = (entry.work_id, entry.component_id, *(getattr(entry, f) for f in ALLOCATION_KEY[2:]))
+            ctx.recorded.setdefault(key, entry)
 
     def build(self, row: Row, ctx: ImportContext) -> dict[str, Any] | None:
         values = self.capital_values(row, ctx)
         work = values["work"] = find_work(row, ctx)
-        if row.values["component"] or work is None:
+        if row.values["component"] or work is None or row_context(row).get("component"):
+            # A component column, or a section row above ("Tiểu dự án 1 - Dự án 4") the preview says it is read as.
             values["component"] = find_component(row, ctx)
         else:
             values["component"] = self._only_component(row, work, ctx)
@@ -561,10 +599,13 @@ class AllocationImport(_LedgerKind):
         return ledger_key(values, ALLOCATION_KEY)
 
     def existing(self, values: dict[str, Any], ctx: ImportContext):
-        return first_recorded(Allocation, values, ALLOCATION_KEY)
+        return ctx.recorded.get(self.key(values))
 
     def create(self, values: dict[str, Any], ctx: ImportContext):
         return services.allocation_record(**values, user=ctx.user)
+
+    def create_many(self, values: list[dict[str, Any]], ctx: ImportContext, together=None) -> list:
+        return services.allocations_record_many(values, user=ctx.user, together=together)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -429,9 +429,10 @@ class RowByRowKind(ImportKind):
     - `create(values, ctx)` and, if records can be changed by import, `update(record, values, ctx)`; both
       call the services with `user=ctx.user` and let their ValidationError/PermissionDenied through.
     `fields` maps model field names to column keys, to put the services' messages on the right column.
-    A kind whose new records depend on no other row of the file (progress reports) sets `batched` and
-    implements `create_many(values, ctx)`, calling a service that writes them all at once with the same
-    rules: the chunk's new rows are written together, after every row of the chunk has been checked.
+    A kind whose new records depend on no other row of the file (progress reports), or on none but the rows
+    before them, which its service takes in order (allocations), sets `batched` and implements
+    `create_many(values, ctx)`, calling a service that writes them all at once with the same rules: the
+    chunk's new rows are written together, after every row of the chunk has been checked.
     """
 
     fields: ClassVar[dict[str, str]] = {}

@@ -377,7 +377,7 @@ def test_a_wide_form_of_sources_with_the_capital_type_in_a_column(programs, dist
     ]
     result = run_import("allocations", sheet_bytes(rows, ["A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:F2"]), dry_run=False)
     assert result.written, result.summary()
-    assert (result.new, result.skipped) == (2, 1)  # the third work has no capital this time
+    assert (result.new, result.unchanged) == (2, 1)  # the third work has no capital this time
     got = sorted(
         (e.work.code, e.source, e.capital_type, e.year, e.amount)
         for e in Allocation.objects.filter(work__code__in=[code for code, *_ in works])
@@ -466,3 +466,11 @@ def test_a_plan_attached_to_a_decision_takes_its_date_from_the_title(programs, d
     ]
     assert "decision date: 10/02/2023" in result.notes[0]
     assert [t["status"] for t in result.layout["totals"]] == ["ok"]
+
+
+def test_a_work_funded_by_two_components_takes_the_one_of_its_section(programs, district_works):
+    work = Work.objects.get(code=district_works[0][0])
+    work.components.add(programs["other"])  # now funded by NTP-1719 DA4.TDA1 and NTP-GNBV DA4.TDA1
+    result = run_import("allocations", wide_form(district_works))
+    assert result.written, result.summary()
+    assert {e.component_id for e in Allocation.objects.filter(work=work)} == {programs["infra"].pk}
