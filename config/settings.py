@@ -35,6 +35,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First, so that its admin/base_site.html (the header: greeting, language switch) is the one the admin uses.
+    "kernel",  # the admin base's templates and the SQLite folding function; it holds no model
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,7 +52,6 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
-    "kernel",  # the admin base's templates and the SQLite folding function; it holds no model
     "localities",
     "programs",
     "tracker",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An unprefixed page in the user's remembered language, else the browser's; the switch remembered per user.
+    "localities.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -41,7 +41,7 @@ from localities.models import Village
 from sheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from sheets.safety import human_size
 
-from .base import CREATED_LABELS
+from .base import CREATED_LABELS, created_label
 from .choices import ImportJobStatusChoices
 from .models import ImportJob, job_allows, sees_every_import
 from .registry import get_kind, kind_names
@@ -295,7 +295,7 @@ class ImportJobAdmin(NtpAdmin):
     def _result_context(self, request, job: ImportJob, result: dict) -> dict:
         to_write = result.get("new", 0) + result.get("changed", 0)
         created = [
-            (format_vnd(count), CREATED_LABELS.get(name, name))
+            (format_vnd(count), created_label(name, count))
             for name, count in result.get("created", {}).items()
             if count
         ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kernel.access import ADD, CHANGE, commune_scope, may
 from localities.models import Commune
@@ -23,6 +23,20 @@ CREATED_LABELS = {
     "households": gettext_lazy("households"),
     "capital entries": gettext_lazy("capital entries"),
 }
+# The same, after a count: "1 village", "3 villages".
+CREATED_COUNTED = {
+    "villages": lambda n: ngettext("village", "villages", n),
+    "yearly statuses": lambda n: ngettext("yearly poverty status", "yearly poverty statuses", n),
+    "works": lambda n: ngettext("work", "works", n),
+    "households": lambda n: ngettext("household", "households", n),
+    "capital entries": lambda n: ngettext("capital entry", "capital entries", n),
+}
+
+
+def created_label(name: str, count: int) -> str:
+    """What was created, after its count: "1 village", "3 villages"."""
+    counted = CREATED_COUNTED.get(name)
+    return counted(count) if counted else str(CREATED_LABELS.get(name, name))
 
 
 @dataclass
@@ -131,8 +145,9 @@ class ImportResult:
         )
         for name, count in self.created.items():
             if count:
-                what = CREATED_LABELS.get(name, name)
-                lines.append(_("Also added: %(count)d %(what)s.") % {"count": count, "what": what})
+                lines.append(
+                    _("Also added: %(count)d %(what)s.") % {"count": count, "what": created_label(name, count)}
+                )
         for what, names in self.named.items():
             more = len(names) - 20 + self.named_dropped.get(what, 0)
             if names:

@@ -35,7 +35,8 @@ Dates are always day first, in both languages (the product is Vietnam's: `05/11/
 also takes `dd/mm/yy` (20yy); a spreadsheet's cells must have four-digit years. A date that does not exist
 is refused, saying how it was read (day, month, year).
 
-Writing back: `format_number`, `format_vnd`, `format_date` (always `dd/mm/yyyy`).
+Writing back: `format_number`, `format_vnd`, `format_date` (always `dd/mm/yyyy`), `format_datetime` (`dd/mm/yyyy HH:MM`
+in Asia/Ho_Chi_Minh, the project's TIME_ZONE).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 MAX_VND = 9_223_372_036_854_775_807  # what a BigIntegerField holds
@@ -448,5 +449,15 @@ def format_vnd(amount: int, style: NumberStyle = NumberStyle.VIETNAMESE) -> str:
 
 
 def format_date(value: datetime.date) -> str:
-    """A date as officials write it, in every language: "05/11/2026"."""
+    """A date as officials write it, in every language: "05/11/2026" (a moment: its day in local time)."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
     return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime.datetime) -> str:
+    """A moment as officials write it, in local time (TIME_ZONE, Asia/Ho_Chi_Minh), in every language:
+    "05/11/2026 14:30"."""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%d/%m/%Y %H:%M")

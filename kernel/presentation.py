@@ -1,6 +1,10 @@
 """Presenting figures: money (an integer number of VND), rates and bars. These helpers only present; a
 figure stays typed (an int, a Decimal) until here, and nothing reads their text back.
 
+Everything is written in the interface's language (`NumberStyle.active()`): 1.234.567 and 49,5% in Vietnamese,
+1,234,567 and 49.5% in English; dates dd/mm/yyyy and moments dd/mm/yyyy HH:MM (local time) in both.
+`present_value` is the one display of a model field's typed value (history, read-only fields).
+
 `figure_column` makes an admin list column of a typed figure: the list shows it presented (1.234.567, a
 bar with 49,5%), and the list's export (kernel/exports.py) writes the typed value itself (a number of VND,
 a percentage as a number), never the text.
@@ -8,14 +12,17 @@ a percentage as a number), never the text.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import models
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import numbers
+from .numbers import NumberStyle
 
 MONEY = "money"  # an int of VND: 1.234.567
 COUNT = "count"  # an int: 1.234
@@ -23,11 +30,15 @@ PERCENT = "percent"  # a number from 0 to 100 (a Decimal or an int), shown as a 
 FIGURE_KINDS = (MONEY, COUNT, PERCENT)
 
 
-def format_vnd(amount: int | None) -> str:
-    """1234567 → '1.234.567' (Vietnamese thousands separator); '' for no amount."""
+NOTHING = "—"
+
+
+def format_vnd(amount: int | None, style: NumberStyle | None = None) -> str:
+    """1234567 → '1.234.567' in Vietnamese, '1,234,567' in English (`style`, else the interface's); '' for no
+    amount."""
     if amount is None:
         return ""
-    return numbers.format_vnd(int(amount))
+    return numbers.format_vnd(int(amount), style or NumberStyle.active())
 
 
 def rate(part: int | None, whole: int | None) -> Decimal | None:
@@ -43,12 +54,42 @@ def rate_percent(part: int | None, whole: int | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def format_percent(percent) -> str:
-    """49.5 → '49,5%' (one decimal, decimal comma); '—' for none."""
+def format_percent(percent, places: int = 1) -> str:
+    """49.5 → '49,5%' in Vietnamese, '49.5%' in English (`places` decimals, half up); '—' for none."""
     if percent is None:
-        return "—"
-    value = Decimal(str(percent)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{value:.1f}%".replace(".", ",")
+        return NOTHING
+    return f"{fixed(percent, places)}%"
+
+
+def fixed(number, places: int) -> str:
+    """A number to exactly `places` decimals (half up), grouped and pointed as the interface writes it:
+    1234.5 → '1.234,50' (Vietnamese) or '1,234.50' (English) for two places."""
+    places = int(places)
+    value = Decimal(str(number)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    style = NumberStyle.active()
+    whole, _, fraction = numbers.format_number(value, style).partition(style.decimal)
+    return f"{whole}{style.decimal}{fraction.ljust(places, '0')}" if places else whole
+
+
+def present_value(value: Any, field: models.Field | None = None) -> Any:
+    """A typed value as every screen shows it, in the interface's language: money (a `BigIntegerField`)
+    grouped (1.234.567 / 1,234,567), other whole numbers as they are (years: 2025), decimals with the
+    language's point and without trailing zeros (72,47 / 72.47), dates dd/mm/yyyy, moments dd/mm/yyyy HH:MM in
+    local time; '—' for none. Anything else (text, choices, model instances) is returned unchanged."""
+    if value is None or value == "":
+        return NOTHING
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, datetime.datetime):
+        return numbers.format_datetime(value)
+    if isinstance(value, datetime.date):
+        return numbers.format_date(value)
+    if isinstance(value, Decimal):
+        return numbers.format_number(value, NumberStyle.active())
+    if isinstance(value, int):
+        money = isinstance(field, models.BigIntegerField) and not isinstance(field, models.BigAutoField)
+        return format_vnd(value) if money else str(value)
+    return value
 
 
 def format_rate(part: int | None, whole: int | None) -> str:
@@ -59,7 +100,7 @@ def format_rate(part: int | None, whole: int | None) -> str:
 def bar(percent, *, colour: str = "#417690"):
     """A small horizontal bar with the figure beside it, for list columns."""
     if percent is None:
-        return "—"
+        return NOTHING
     width = max(0, min(100, float(percent)))
     return format_html(
         '<div style="display:flex;align-items:center;gap:6px;min-width:130px">'
@@ -77,7 +118,7 @@ def present(kind: str, value: Any, *, colour: str | None = None):
     if kind == PERCENT:
         return bar(value, **({"colour": colour} if colour else {}))
     if value is None:
-        return "—"
+        return NOTHING
     return format_vnd(value)
 
 

@@ -399,3 +399,24 @@ class Official(models.Model):
             raise ValidationError(errors)
         if self.commune_id and not self.province_id:
             self.province_id = self.commune.province_id
+
+
+class LanguagePreference(models.Model):
+    """The interface language a user chose with the header's switch: the one they see whenever they log in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="language_preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    chosen_at = models.DateTimeField(_("chosen at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("language preference")
+        verbose_name_plural = _("language preferences")
+
+    def __str__(self):
+        return f"{self.user.get_username()}: {self.language}"

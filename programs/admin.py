@@ -45,7 +45,7 @@ class ComponentInline(JurisdictionInlineMixin, admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(NtpAdmin):
-    list_display = ["code", "name", "legal_basis", "start_year", "end_year", "component_count", "to_verify"]
+    list_display = ["code", "display_name", "legal_basis", "start_year", "end_year", "component_count", "to_verify"]
     search_fields = ["code", "name", "name_vi"]
     list_select_related = ["legal_basis"]
     autocomplete_fields = ["legal_basis"]
@@ -60,7 +60,7 @@ class ProgramAdmin(NtpAdmin):
 
 @admin.register(Component)
 class ComponentAdmin(NtpAdmin):
-    list_display = ["code", "name", "level", "program", "parent", "to_verify"]
+    list_display = ["code", "display_name", "level", "program", "parent", "to_verify"]
     list_filter = ["program", "level", "to_verify"]
     search_fields = ["code", "name", "name_vi", "program__code"]
     list_select_related = ["program", "parent__program"]

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kernel.history import history_records
@@ -14,6 +15,14 @@ from .choices import (
     ComponentLevelChoices,
 )
 from .querysets import CapitalPlanEntryQuerySet, ComponentQuerySet
+
+
+def name_in_language(english: str, vietnamese: str) -> str:
+    """A reference record's name in the interface's language: its Vietnamese name (from the deciding document) in
+    Vietnamese when it has one, else its English name, which the record keeps beside it."""
+    if vietnamese and (get_language() or "vi").startswith("vi"):
+        return vietnamese
+    return english
 
 
 class LegalDocumentManager(models.Manager.from_queryset(ReferenceQuerySet)):
@@ -84,6 +93,12 @@ class Program(models.Model):
     def __str__(self):
         return self.code
 
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_vi)
+
+    display_name.short_description = _("name")
+    display_name.admin_order_field = "name"
+
     def natural_key(self):
         return (self.code,)
 
@@ -132,7 +147,13 @@ class Component(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.program_id and self.program.code} {self.code}: {self.name}"
+        return f"{self.program_id and self.program.code} {self.code}: {self.display_name()}"
+
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_vi)
+
+    display_name.short_description = _("name")
+    display_name.admin_order_field = "name"
 
     def natural_key(self):
         return (self.program.code, self.code)

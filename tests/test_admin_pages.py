@@ -274,9 +274,9 @@ def test_work_list_shows_totals_of_the_filtered_rows(superuser_client):
     totals = dict(response.context["totals"])
     assert totals == {
         "works": "1",
-        "allocated (VND)": "1.000.000.000",
-        "disbursed (VND)": "250.000.000",
-        "disbursement rate": "25,0%",
+        "allocated (VND)": "1,000,000,000",  # an English page (/en/admin/): English figures
+        "disbursed (VND)": "250,000,000",
+        "disbursement rate": "25.0%",
     }
     assert second.code not in response.content.decode()
 
@@ -295,4 +295,4 @@ def test_disbursement_list_total_as_of_a_date(superuser_client):
     response = superuser_client.get(
         reverse("admin:tracker_disbursement_changelist"), {"work__id__exact": work.pk, "paid_on__lte": "2024-06-30"}
     )
-    assert dict(response.context["totals"])["net disbursed (VND)"] == "250.000.000"
+    assert dict(response.context["totals"])["net disbursed (VND)"] == "250,000,000"

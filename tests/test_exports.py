@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kernel import exports
 from kernel.access import MASK, mask_id_number
@@ -480,7 +480,7 @@ def test_the_export_writes_the_figures_not_the_text_the_list_shows(national):
         paid_on=datetime.date(2024, 3, 3),
     )
     listing = national.get(reverse("admin:tracker_work_changelist"), {"q": work.code}).content.decode()
-    assert "3.000.000.001" in listing and "33,3%" in listing
+    assert "3,000,000,001" in listing and "33.3%" in listing  # an English page (/en/admin/): English figures
     row = next(r for r in read(national.get(export_url(Work, "xlsx")), "xlsx") if r[0] == work.code)
     assert row[5:8] == [3_000_000_001, 1_000_000_000, 0.3333333]  # the rate to 1e-7, not the 33,3% shown
     row = next(r for r in read(national.get(export_url(Work, "csv")), "csv") if r[0] == work.code)
@@ -493,7 +493,10 @@ def test_the_export_writes_the_figures_not_the_text_the_list_shows(national):
     [(1, 3, "33,3%"), (1, 8, "12,5%"), (1_997, 4_000, "49,9%"), (0, 5, "0,0%"), (5, 0, "—"), (None, None, "—")],
 )
 def test_rates_are_presented_as_officials_write_them(part, whole, shown):
-    assert format_rate(part, whole) == shown
+    with translation.override("vi"):
+        assert format_rate(part, whole) == shown
+    with translation.override("en"):
+        assert format_rate(part, whole) == shown.replace(",", ".")
     assert (rate(part, whole) is None) == (shown == "—")
 
 
@@ -508,11 +511,14 @@ def test_a_figure_column_presents_and_keeps_its_figure():
             return obj
 
     columns = Columns()
-    assert columns.amount(1_234_567) == "1.234.567"
+    with translation.override("vi"):
+        assert columns.amount(1_234_567) == "1.234.567"
+        assert "45,0%" in columns.share(Decimal(45))
+    assert columns.amount(1_234_567) == "1,234,567"  # in English
     assert columns.amount(None) == "—"
     assert Columns.amount.admin_order_field == "amount" and Columns.amount.short_description == "amount"
     assert columns.amount.typed_value(columns, 1_234_567) == 1_234_567
-    assert "45,0%" in columns.share(Decimal(45)) and columns.share(None) == "—"
+    assert "45.0%" in columns.share(Decimal(45)) and columns.share(None) == "—"
     assert exports.typed_cell(MONEY, 1_234_567) == Money(1_234_567)
     assert exports.typed_cell(PERCENT, Decimal("12.5")) == PercentNumber("0.125")
     assert exports.typed_cell(PERCENT, None) is None

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, OuterRef, Subquery, Value
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kernel import forms as kernel_forms
 from kernel.access import APPROVE, MASK, SUBMIT, can_see_personal_data, mask_id_number, may
@@ -510,7 +511,7 @@ class DeprivationIndicatorInline(JurisdictionInlineMixin, admin.TabularInline):
 
 @admin.register(PovertyStandard)
 class PovertyStandardAdmin(NtpAdmin):
-    list_display = ["code", "name", "first_year", "last_year", "rural_line", "urban_line", "to_verify"]
+    list_display = ["code", "display_name", "first_year", "last_year", "rural_line", "urban_line", "to_verify"]
     list_select_related = ["document"]
     inlines = [DeprivationIndicatorInline]
     autocomplete_fields = ["document"]
@@ -526,13 +527,17 @@ class PovertyStandardAdmin(NtpAdmin):
 
 @admin.register(DeprivationIndicator)
 class DeprivationIndicatorAdmin(NtpAdmin):
-    list_display = ["code", "name", "dimension", "standard"]
+    list_display = ["code", "display_name", "display_dimension", "standard"]
     list_filter = ["standard"]
     list_select_related = ["standard"]
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    comment = forms.CharField(
+        label=pgettext_lazy("period report review", "Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
 
 
 @admin.register(PeriodReport)

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from kernel.history import history_records
 from kernel.querysets import ReferenceQuerySet
@@ -521,6 +522,36 @@ class PovertyStandardManager(models.Manager.from_queryset(ReferenceQuerySet)):
         return self.get(code=code)
 
 
+# The names of the reference fixtures (fixtures/poverty_standards.json), stored in English, shown in the interface's
+# language: their Vietnamese is the catalogue's (the words of Decree 07/2021/NĐ-CP and 351/2025/NĐ-CP). The models
+# have no Vietnamese name field; a name not listed here (entered in the admin) shows as entered.
+REFERENCE_NAMES = [
+    pgettext_lazy("poverty standard", "Multidimensional poverty standard 2022-2025 (Decree 07/2021/NĐ-CP)"),
+    pgettext_lazy(
+        "poverty standard",
+        "National multidimensional poverty standard 2026-2030, applied from 2027 (Decree 351/2025/NĐ-CP)",
+    ),
+    pgettext_lazy("deprivation dimension", "Employment"),
+    pgettext_lazy("deprivation dimension", "Health"),
+    pgettext_lazy("deprivation dimension", "Education"),
+    pgettext_lazy("deprivation dimension", "Housing"),
+    pgettext_lazy("deprivation dimension", "Domestic water and sanitation"),
+    pgettext_lazy("deprivation dimension", "Information"),
+    pgettext_lazy("deprivation indicator", "Employment"),
+    pgettext_lazy("deprivation indicator", "Dependants in the household"),
+    pgettext_lazy("deprivation indicator", "Nutrition"),
+    pgettext_lazy("deprivation indicator", "Health insurance"),
+    pgettext_lazy("deprivation indicator", "Education level of adults"),
+    pgettext_lazy("deprivation indicator", "School attendance of children"),
+    pgettext_lazy("deprivation indicator", "Housing quality"),
+    pgettext_lazy("deprivation indicator", "Housing area per person"),
+    pgettext_lazy("deprivation indicator", "Domestic water source"),
+    pgettext_lazy("deprivation indicator", "Hygienic latrine"),
+    pgettext_lazy("deprivation indicator", "Use of telecommunication services"),
+    pgettext_lazy("deprivation indicator", "Means of accessing information"),
+]
+
+
 class PovertyStandard(models.Model):
     """A multidimensional poverty standard and the years it applies to (e.g. Decree 07/2021 for 2022-2025)."""
 
@@ -555,7 +586,13 @@ class PovertyStandard(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.display_name()
+
+    def display_name(self) -> str:
+        return pgettext("poverty standard", self.name)
+
+    display_name.short_description = _("name")
+    display_name.admin_order_field = "name"
 
     def natural_key(self):
         return (self.code,)
@@ -602,7 +639,19 @@ class DeprivationIndicator(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.dimension}: {self.name}"
+        return f"{self.display_dimension()}: {self.display_name()}"
+
+    def display_name(self) -> str:
+        return pgettext("deprivation indicator", self.name)
+
+    display_name.short_description = _("name")
+    display_name.admin_order_field = "name"
+
+    def display_dimension(self) -> str:
+        return pgettext("deprivation dimension", self.dimension)
+
+    display_dimension.short_description = _("dimension")
+    display_dimension.admin_order_field = "dimension"
 
     def natural_key(self):
         return (self.standard.code, self.code)

@@ -1,18 +1,22 @@
 """Template filters presenting typed figures in the interface's language: `{{ amount|vnd }}` (1.234.567 in
-Vietnamese, 1,234,567 in English), `{{ rate|percent }}` (48,46% / 48.46%), `{{ day|ddmmyyyy }}`. The
-figure stays typed until here (kernel/presentation.py)."""
+Vietnamese, 1,234,567 in English), `{{ rate|percent }}` (48,46% / 48.46%), `{{ day|ddmmyyyy }}` (30/06/2025 in
+both; a moment as 30/06/2025 14:05, local time). The figure stays typed until here (kernel/presentation.py).
+
+Also the header's pieces: `{{ user|given_name }}` and `{% language_switch %}`."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+import unicodedata
+from decimal import Decimal
 
 from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
 
-from ..numbers import NumberStyle, format_date, format_number
-from ..presentation import rate
+from ..numbers import NumberStyle, format_date, format_datetime, format_number
+from ..presentation import NOTHING, fixed, rate
 
 register = template.Library()
-
-NOTHING = "—"
 
 
 @register.filter
@@ -23,21 +27,12 @@ def vnd(amount):
     return format_number(int(amount), NumberStyle.active())
 
 
-def _fixed(number, places: int) -> str:
-    """A number to exactly `places` decimals (half up), grouped and pointed as the interface writes it."""
-    places = int(places)
-    value = Decimal(str(number)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    style = NumberStyle.active()
-    whole, _, fraction = format_number(value, style).partition(style.decimal)
-    return f"{whole}{style.decimal}{fraction.ljust(places, '0')}" if places else whole
-
-
 @register.filter
 def million(amount):
     """A number of đồng in million đồng, to two decimals (381.319,00): the unit reports use."""
     if amount is None or amount == "":
         return NOTHING
-    return _fixed(Decimal(int(amount)) / 1_000_000, 2)
+    return fixed(Decimal(int(amount)) / 1_000_000, 2)
 
 
 @register.filter
@@ -45,12 +40,14 @@ def percent(value, places: int = 2):
     """A percentage (a number from 0 up) to `places` decimals: 48,46%; "—" for none."""
     if value is None or value == "":
         return NOTHING
-    return f"{_fixed(value, places)}%"
+    return f"{fixed(value, places)}%"
 
 
 @register.filter
 def ddmmyyyy(value):
-    """A date as officials write it: 30/06/2025."""
+    """A date as officials write it: 30/06/2025; a moment with its time, in local time: 30/06/2025 14:05."""
+    if isinstance(value, datetime.datetime):
+        return format_datetime(value)
     if not isinstance(value, datetime.date):
         return NOTHING if value in (None, "") else value
     return format_date(value)
@@ -74,3 +71,46 @@ def number(value):
 def money(amount, unit: str = "dong"):
     """`{{ amount|money:unit }}`: whole đồng (`vnd`), or million đồng to two decimals (`unit == "million"`)."""
     return million(amount) if unit == "million" else vnd(amount)
+
+
+@register.filter
+def given_name(user):
+    """The name an official is greeted by: the given name, the last part of a Vietnamese full name (family,
+    middle, given: "Triệu Thị Xã" → "Xã"). Officials are stored as the demo stores them, family and middle name
+    in `first_name` ("Triệu Thị") and the given name in `last_name` ("Xã"); with only one of them, its last
+    word; with neither, the username."""
+    last = (getattr(user, "last_name", "") or "").strip()
+    if last:
+        return last
+    first = (getattr(user, "first_name", "") or "").split()
+    return first[-1] if first else user.get_username()
+
+
+def _composed(text: str) -> str:
+    """Django writes "Tiếng Việt" with combining accents; the pages write Vietnamese composed (NFC)."""
+    return unicodedata.normalize("NFC", text)
+
+
+@register.inclusion_tag("admin/ntp/language_switch.html", takes_context=True)
+def language_switch(context, keep_query=False):
+    """The language switch of a header: a button per language, each a small form posting to Django's
+    `set_language` with this page in that language as `next`. (The view itself runs unprefixed, in Vietnamese,
+    where it cannot place an English page's URL: so the page is placed here, in its own language.)"""
+    request = context.get("request")
+    # The admin's pages without their query: a query is not written back into the page (a list's refused
+    # filter on ID numbers must not come back in it, see tests/test_list_parameters.py); the status pages,
+    # which hold no personal data, keep theirs (the year, the date, the province chosen).
+    if request is None:
+        here = "/"
+    else:
+        here = request.get_full_path() if keep_query else request.path
+    current = translation.get_language()
+    languages = [
+        {
+            "code": code,
+            "name": _composed(translation.get_language_info(code)["name_local"]),
+            "next": translate_url(here, code),
+        }
+        for code, _name in settings.LANGUAGES
+    ]
+    return {"csrf_token": context.get("csrf_token"), "languages": languages, "current": current}

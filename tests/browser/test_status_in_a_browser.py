@@ -36,7 +36,7 @@ def test_a_province_official_reads_the_status_down_to_a_work(world, make_officia
     page.goto(f"{live_server.url}{overview}")
     page.fill("input[name=year]", "2024")
     page.fill("input[name=as_of]", "30/06/2024")
-    page.click("button[type=submit]")
+    page.click("button[type=submit]:not([name=language])")  # "Show", not the language switch
     page.wait_for_load_state()
     screenshot(page, "status-overview")
     row = page.locator("tr", has_text=world.p1.name).first.inner_text()

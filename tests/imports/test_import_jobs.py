@@ -277,7 +277,7 @@ def test_a_running_job_shows_its_progress_from_the_cache(official, client, world
     writer(4500)  # within half a second of the last write: not written
     data = client.get(reverse("admin:imports_importjob_progress", args=[job.pk])).json()
     assert (data["running"], data["rows_done"], data["rows_total"]) == (True, 4000, 9000)
-    assert data["text"] == "4.000 of about 9.000 rows read"
+    assert data["text"] == "4,000 of about 9,000 rows read"  # the English interface writes English numbers
     page = client.get(reverse("admin:imports_importjob_change", args=[job.pk]))
     html = page.content.decode()
     assert 'id="ntp-import-progress"' in html and "tracker/import.js" in html

@@ -45,9 +45,10 @@ def test_disbursement_above_allocation_is_refused_with_the_figures():
     with pytest.raises(ValidationError) as error:
         pay(allocation.work, 150_000_000, voucher="PC-002")
     message = " ".join(error.value.message_dict["amount"])
-    assert "1.050.000.000" in message  # the total it would reach
-    assert "1.000.000.000" in message  # what was allocated
-    assert "100.000.000" in message  # what is left
+    # The message is in English (tests/conftest.py): its figures too.
+    assert "1,050,000,000" in message  # the total it would reach
+    assert "1,000,000,000" in message  # what was allocated
+    assert "100,000,000" in message  # what is left
     assert allocation.work.code in message
     assert Disbursement.objects.filter(work=allocation.work).count() == 1
 
@@ -189,7 +190,7 @@ def test_reduction_below_what_was_disbursed_is_refused():
             kind=CapitalEntryKindChoices.ADJUSTMENT,
             decided_on=datetime.date(2024, 7, 1),
         )
-    assert "800.000.000" in " ".join(error.value.message_dict["amount"])
+    assert "800,000,000" in " ".join(error.value.message_dict["amount"])
     services.allocation_record(
         work=allocation.work,
         component=allocation.component,

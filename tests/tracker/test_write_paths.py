@@ -19,7 +19,7 @@ from tests.tracker.factories import WorkFactory
 from tests.tracker.imports.test_capital_kinds import ALLOCATION_HEADER, DISBURSEMENT_HEADER
 from tests.tracker.imports.test_capital_kinds import csv_file as capital_csv
 from tests.tracker.imports.test_progress import csv_file as progress_csv
-from tests.tracker.imports.test_works import components, csv_file, row  # noqa: F401 (components: a fixture)
+from tests.tracker.imports.test_works import csv_file, row
 from tracker import services
 from tracker.choices import WorkStatusChoices
 from tracker.models import Allocation, Disbursement, ProgressReport, Work
@@ -127,7 +127,7 @@ def _over_allocation(world, province_entry, locked_q1, path):
         line = f'{work.code},2024,Ngân sách trung ương,Đầu tư phát triển,"1000,000001",PC-9,01/06/2024,,'
         text = import_errors("disbursements", capital_csv(DISBURSEMENT_HEADER, line), province_entry)
     assert not Disbursement.objects.filter(work=work).exists()
-    return text, "above the 1.000.000.000 VND allocated"
+    return text, "above the 1,000,000,000 VND allocated"  # English numbers in English
 
 
 def _allocation_locked(world, province_entry, locked_q1, path):

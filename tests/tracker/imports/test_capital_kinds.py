@@ -431,7 +431,7 @@ def test_every_bad_disbursement_row_is_reported_and_nothing_is_written(world):
     assert "A payment is a positive amount" in errors[(4, "Số tiền (triệu đồng)")]
     assert "recorded under the voucher it cancels" in errors[(5, "Số chứng từ")]
     assert "No payment of work" in errors[(6, "Hủy chứng từ số")]
-    assert "above the 1.000.000.000 VND allocated" in errors[(7, "Số tiền (triệu đồng)")]
+    assert "above the 1,000,000,000 VND allocated" in errors[(7, "Số tiền (triệu đồng)")]
     assert "before its year" in errors[(8, "Ngày chứng từ")]
     assert errors[(9, "Ghi chú")] == "Say why the disbursement is reversed."
     assert (10, "Năm") in errors and (10, "Số tiền (triệu đồng)") in errors
