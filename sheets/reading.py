@@ -381,9 +381,9 @@ class SheetReader:
             values[key] = parsed
         layout = self.layout
         # A total whose label sits in a column the data fills ("Tổng cộng" under "Mã công trình", every amount
-        # given) reads as a complete row: its label says otherwise (the first cell with a value, so a row that
-        # starts with its number or code costs one look).
-        if empty or missing or is_total_row(cells):
+        # given) reads as a complete row: its label says otherwise. Looked at only in a sheet with amounts (a
+        # total's figures would be imported): a list without them (households) pays nothing.
+        if empty or missing or (layout.tracking and is_total_row(cells)):
             kind = layout.classify(number, cells, values)
             if kind is not None:
                 if kind in ("total", "numbering"):
