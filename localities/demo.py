@@ -23,16 +23,16 @@ ROLE_SLUGS = {
     RoleChoices.NATIONAL_ADMIN: "admin",
 }
 NAMES = {
-    "national.admin": ("Nguyễn Văn", "Quản"),
-    "national.entry": ("Trần Thị", "Nhập"),
-    "national.approver": ("Lê Văn", "Duyệt"),
-    "national.viewer": ("Phạm Thị", "Xem"),
-    "province.entry": ("Hoàng Văn", "Tỉnh"),
-    "province.approver": ("Đặng Thị", "Phê"),
-    "province.viewer": ("Bùi Văn", "Theo"),
-    "commune.entry": ("Triệu Thị", "Xã"),
-    "commune.approver": ("Lý Văn", "Thôn"),
-    "commune.viewer": ("Ma Thị", "Bản"),
+    "national.admin": ("Nguyễn Văn", "Quang"),
+    "national.entry": ("Trần Thị", "Hương"),
+    "national.approver": ("Lê Văn", "Dũng"),
+    "national.viewer": ("Phạm Thị", "Lan"),
+    "province.entry": ("Hoàng Văn", "Minh"),
+    "province.approver": ("Đặng Thị", "Hoa"),
+    "province.viewer": ("Bùi Văn", "Tuấn"),
+    "commune.entry": ("Triệu Thị", "Mai"),
+    "commune.approver": ("Lý Văn", "Hùng"),
+    "commune.viewer": ("Ma Thị", "Thảo"),
 }
 
 

@@ -240,8 +240,7 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def data_texts() -> frozenset[str]:
-    """Names that are data, in their own language whatever the interface's: the officials' names (the demo's
-    last names are words such as "Xã", "Tỉnh"), the roles' groups (named in English by localities/roles.py) and
+    """Names that are data, in their own language whatever the interface's: the officials' names, the roles' groups (named in English by localities/roles.py) and
     the languages offered by the language switch."""
     from django.contrib.auth.models import Group
 
