@@ -240,8 +240,8 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def data_texts() -> frozenset[str]:
-    """Names that are data, in their own language whatever the interface's: the officials' names, the roles' groups (named in English by localities/roles.py) and
-    the languages offered by the language switch."""
+    """Names that are data, in their own language whatever the interface's: the officials' names, the roles'
+    groups (named in English by localities/roles.py) and the languages offered by the language switch."""
     from django.contrib.auth.models import Group
 
     names = {name for user in User.objects.all() for name in (user.first_name, user.last_name, user.username)}
