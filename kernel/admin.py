@@ -31,7 +31,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.template_utils import HistoricalRecordContextHelper, ObjDiffDisplay
 
 from . import locks
 from .access import ADD, CHANGE, VIEW, can_see_personal_data, ensure_allowed, mask_personal_value
@@ -465,8 +465,18 @@ class PresentedReadonlyMixin:
         return super().render_change_form(request, context, *args, **kwargs)
 
 
+class _ShortenedDiff(ObjDiffDisplay):
+    """A long value in a history row cut with "…" (simple-history writes "[60 chars]", in English)."""
+
+    def shortened_str(self, prefix: str, num_skipped_chars: int, suffix: str) -> str:
+        return f"{prefix}…{suffix}"
+
+
 class PresentingContextHelper(HistoricalRecordContextHelper):
     """A record's history shows changed values as every screen does: 20/12/2022, 9.615.800.000, 36 → 56."""
+
+    def get_obj_diff_display(self) -> ObjDiffDisplay:
+        return _ShortenedDiff(max_length=max(self.max_displayed_delta_change_chars, 160), placeholder_len=1)
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
