@@ -2,8 +2,10 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, OuterRef, Subquery, Value
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -12,8 +14,9 @@ from kernel.access import APPROVE, MASK, SUBMIT, can_see_personal_data, mask_id_
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, action_with_form
 from kernel.admin_filters import FilterSetListFilter, YearFilter
 from kernel.presentation import MONEY, PERCENT, figure_column, format_rate, format_vnd, rate
+from localities.admin import CommuneAdmin, VillageAdmin
 from localities.admin_filters import CommuneFilter, ProvinceFilter
-from localities.models import Commune
+from localities.models import Commune, Village
 from programs.admin import LedgerAdminMixin
 from programs.models import Component, Program
 
@@ -644,3 +647,80 @@ class PeriodReportAdmin(NtpHistoryAdmin):
                 report=obj, reason=data["comment"], user=request.user
             ),
         )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A commune's and a village's pages: what the place holds. Localities cannot know works and households (the
+# apps' layers), so tracker extends their admins.
+
+PLACE_WORKS_SHOWN = 50
+
+
+class PlaceHoldingsMixin:
+    """The change page of a place (commune, village) shows its works with their capital and its households,
+    counted within the official's jurisdiction and linked to the lists that hold them."""
+
+    change_form_template = "admin/tracker/place_change_form.html"
+
+    def place_of_lists(self, obj):
+        """The commune whose lists (`?commune=`) hold the place's rows: the commune itself."""
+        return obj
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        if object_id is not None:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                extra_context["holdings"] = self.holdings(request, obj)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def holdings(self, request, place) -> dict:
+        user = request.user
+        works = Work.objects.restrict(user).within(place)
+        totals = works.totals()
+        rows = list(works.with_capital().order_by("code")[:PLACE_WORKS_SHOWN])
+        may_see_works = may(user, "view", Work)
+        list_place = self.place_of_lists(place)
+        return {
+            "works": format_vnd(totals["works"]),
+            "works_count": totals["works"],
+            "allocated": format_vnd(totals["allocated"]),
+            "disbursed": format_vnd(totals["disbursed"]),
+            "households": format_vnd(Household.objects.restrict(user).within(place).count()),
+            "works_url": _list_url(Work, list_place) if may_see_works else None,
+            "households_url": _list_url(Household, list_place) if may(user, "view", Household) else None,
+            "work_rows": [
+                {
+                    "code": work.code,
+                    "name": work.name,
+                    "status": work.get_status_display(),
+                    "allocated": format_vnd(work.allocated),
+                    "disbursed": format_vnd(work.disbursed),
+                    "url": reverse("admin:tracker_work_change", args=[work.pk]) if may_see_works else None,
+                }
+                for work in rows
+            ],
+            "more": totals["works"] > len(rows),
+        }
+
+
+def _list_url(model, commune) -> str:
+    opts = model._meta
+    return f"{reverse(f'admin:{opts.app_label}_{opts.model_name}_changelist')}?commune={commune.pk}"
+
+
+admin.site.unregister(Commune)
+admin.site.unregister(Village)
+
+
+@admin.register(Commune)
+class CommunePageAdmin(PlaceHoldingsMixin, CommuneAdmin):
+    """A commune's page, with its works, capital and households."""
+
+
+@admin.register(Village)
+class VillagePageAdmin(PlaceHoldingsMixin, VillageAdmin):
+    """A village's page, with the works built in it and its households (the lists: of its commune)."""
+
+    def place_of_lists(self, obj):
+        return obj.commune
