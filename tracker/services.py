@@ -132,16 +132,21 @@ def allocation_validate(allocation: Allocation, *, work: Work | None = None) -> 
         ).total()
         disbursed = Disbursement.objects.filter(work=work, year=allocation.year, source=allocation.source).total()
         if current + allocation.amount < disbursed:
-            errors["amount"] = _(
-                "This reduction would leave %(left)s VND allocated for %(capital)s, less than the %(disbursed)s VND "
-                "already disbursed."
-            ) % {
-                "left": format_vnd(current + allocation.amount),
-                "capital": _capital_label(allocation.year, allocation.source, allocation.capital_type),
-                "disbursed": format_vnd(disbursed),
-            }
+            errors["amount"] = _reduction_below_disbursed(allocation, current, disbursed)
     if errors:
         raise ValidationError(errors)
+
+
+def _reduction_below_disbursed(allocation: Allocation, current: int, disbursed: int) -> str:
+    """The refusal of a reduction that would leave less allocated than already disbursed."""
+    return _(
+        "This reduction would leave %(left)s VND allocated for %(capital)s, less than the %(disbursed)s VND "
+        "already disbursed."
+    ) % {
+        "left": format_vnd(current + allocation.amount),
+        "capital": _capital_label(allocation.year, allocation.source, allocation.capital_type),
+        "disbursed": format_vnd(disbursed),
+    }
 
 
 def allocations_record_many(
@@ -310,14 +315,7 @@ def _allocation_refusal(
         current = allocated[key] + added.get(key, 0)
         paid = disbursed.get(key, 0)
         if current + allocation.amount < paid:
-            errors["amount"] = _(
-                "This reduction would leave %(left)s VND allocated for %(capital)s, less than the %(disbursed)s VND "
-                "already disbursed."
-            ) % {
-                "left": format_vnd(current + allocation.amount),
-                "capital": _capital_label(allocation.year, allocation.source, allocation.capital_type),
-                "disbursed": format_vnd(paid),
-            }
+            errors["amount"] = _reduction_below_disbursed(allocation, current, paid)
     return ValidationError(errors) if errors else None
 
 
