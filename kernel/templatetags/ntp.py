@@ -76,8 +76,8 @@ def money(amount, unit: str = "dong"):
 @register.filter
 def given_name(user):
     """The name an official is greeted by: the given name, the last part of a Vietnamese full name (family,
-    middle, given: "Triệu Thị Xã" → "Xã"). Officials are stored as the demo stores them, family and middle name
-    in `first_name` ("Triệu Thị") and the given name in `last_name` ("Xã"); with only one of them, its last
+    middle, given: "Triệu Thị Mai" → "Mai"). Officials are stored as the demo stores them, family and middle name
+    in `first_name` ("Triệu Thị") and the given name in `last_name` ("Mai"); with only one of them, its last
     word; with neither, the username."""
     last = (getattr(user, "last_name", "") or "").strip()
     if last:
