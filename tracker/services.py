@@ -1237,11 +1237,56 @@ def _ensure_may_decide(report: PeriodReport, user) -> None:
     ensure_allowed(user, APPROVE, report)
 
 
+def _reporting_commune_or_refuse(commune) -> Commune:
+    """The commune a report is made for: a current one. A legacy commune is refused, naming what it became (its
+    data is reported, and locked, by its main successor's reports: tracker/locks.py)."""
+    if reporting_commune(commune) is commune:
+        return commune
+    legacy = f"{commune.name} ({commune.district.name})" if commune.district_id else commune.name
+    if commune.successor_id is None:
+        message = _(
+            "%(commune)s is a commune of the map before 1 July 2025 and no current commune is recorded as taking it "
+            "over: a report is made for a current commune."
+        ) % {"commune": legacy}
+    else:
+        message = _(
+            "%(commune)s is a commune of the map before 1 July 2025: it became part of %(successor)s. "
+            "Make the report for %(successor)s; it holds the data of %(commune)s."
+        ) % {"commune": legacy, "successor": commune.successor.name}
+    raise ValidationError({"commune": message}, code="legacy_commune")
+
+
+def period_report_save_draft(*, commune, year: int, quarter: int | None = None, user=None) -> PeriodReport:
+    """Save a new report of a current commune for a quarter (or a year) as a draft: nothing is sent to the
+    province until it is submitted (`period_report_submit`)."""
+    if user is not None and not may(user, SUBMIT, PeriodReport):
+        raise PermissionDenied(_("You may not prepare or submit reports."))
+    current = _reporting_commune_or_refuse(commune)
+    with transaction.atomic():
+        existing = PeriodReport.objects.select_for_update().filter(commune=current, year=year, quarter=quarter).first()
+        if existing is not None:
+            raise ValidationError(
+                _("%(commune)s already has a report for %(period)s (%(status)s): open it from the list of reports.")
+                % {
+                    "commune": current.name,
+                    "period": existing.period_label,
+                    "status": existing.get_status_display().lower(),
+                }
+            )
+        report = PeriodReport(commune=current, year=year, quarter=quarter, status=PeriodReportStatusChoices.DRAFT)
+        report.full_clean()
+        report._history_user = user
+        report.save()
+        ensure_allowed(user, SUBMIT, report)
+    return report
+
+
 def period_report_submit(*, commune, year: int, quarter: int | None, user=None) -> PeriodReport:
-    """Submit a current commune's data for a quarter (or a year) to the province."""
+    """Submit a current commune's data for a quarter (or a year) to the province: its draft (or the report
+    returned to it), or a new report. A submitted or approved report is not submitted again."""
     if user is not None and not may(user, SUBMIT, PeriodReport):
         raise PermissionDenied(_("You may not submit reports."))
-    current = reporting_commune(commune)
+    current = _reporting_commune_or_refuse(commune)
     with transaction.atomic():
         report, _created = PeriodReport.objects.select_for_update().get_or_create(
             commune=current, year=year, quarter=quarter
