@@ -11,6 +11,9 @@ admin.site.site_title = settings.ADMIN_SITE_HEADER
 admin.site.index_title = settings.ADMIN_INDEX_TITLE
 # The admin's "View site" link leads to the disbursement status pages.
 admin.site.site_url = "/status/"
+# A refusal anywhere (admin, /delete/ addresses, status pages) is a page of the admin saying what and why; the
+# API answers its own refusals in its error format.
+handler403 = "kernel.admin.permission_denied"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

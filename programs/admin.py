@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from kernel.access import CHANGE, DELETE, JurisdictionLevelChoices, jurisdiction_of, may
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes
 from kernel.admin_filters import YearFilter
 from kernel.presentation import MONEY, figure_column
@@ -19,6 +20,11 @@ class LedgerAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def refusal_reason(self, request, action, obj=None):
+        if action in (CHANGE, DELETE) and may(request.user, action, self.model):
+            return _("Entries of this ledger are never changed or deleted: a correction is a new adjustment entry.")
+        return super().refusal_reason(request, action, obj)
 
 
 @admin.register(LegalDocument)
@@ -99,3 +105,19 @@ class CapitalPlanEntryAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
     def amount_vnd(self, obj):
         return obj.amount
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        jurisdiction = jurisdiction_of(request.user)
+        commune = form.base_fields.get("commune")
+        if jurisdiction.level == JurisdictionLevelChoices.COMMUNE and commune is not None:
+            # A commune official's entries are the commune's: a province-level entry (no commune) would lie
+            # outside their jurisdiction (CapitalPlanEntryQuerySet), so the form does not offer to leave it empty.
+            commune.required = True
+            commune.help_text = _(
+                "Capital held at province level is entered by the province; a commune official enters the "
+                "commune's own plan (give the commune)."
+            )
+            if "province" in form.base_fields:
+                form.base_fields["province"].initial = jurisdiction.province_id
+        return form
