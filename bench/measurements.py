@@ -176,8 +176,7 @@ def admin_works(ctx: Context):
     )
 
 
-# Household's Meta.ordering is (commune, village, code): through the relations' own orderings, that is the
-# commune's (generation desc, code), the village's (commune, name), then the household's code.
+# Household's Meta.ordering is (commune_id, village_id, code): the keys, which an index serves.
 HOUSEHOLD_PAGE_SQL = f"""
 SELECT h.id, h.code, h.head_name, v.name, c.name, d.short_name, p.short_name, e.name, h.member_count,
   (SELECT a.status FROM {T["assessment"]} a WHERE a.household_id = h.id ORDER BY a.year DESC LIMIT 1),
@@ -188,7 +187,7 @@ JOIN {T["commune"]} c ON c.id = h.commune_id
 LEFT JOIN {T["district"]} d ON d.id = c.district_id
 JOIN {T["province"]} p ON p.id = c.province_id
 JOIN {T["ethnic"]} e ON e.id = h.ethnic_group_id
-ORDER BY c.generation DESC, c.code, v.name, h.code
+ORDER BY h.commune_id, h.village_id, h.code
 LIMIT {PAGE}
 """
 
@@ -201,6 +200,101 @@ def admin_households(ctx: Context):
         anchor_label="raw SQL of the page: 100 households in the admin's order with latest status",
         check=lambda html, rows: _codes_on_page(html, [row[1] for row in rows]),
     )
+
+
+# --- Admin searches -----------------------------------------------------------------------------------------
+# Each searched list beside the hand-written SQL that finds the same page of 100 and counts as the page does
+# (up to kernel.list_params.COUNT_CAP + 1), with the same folded comparison the indexes serve.
+
+COUNT_LIMIT = 10_001
+
+
+def _fold() -> str:
+    return "ntp_search_fold" if connection.vendor == "postgresql" else "ntp_fold"
+
+
+def _words_sql(columns: list[str], words: list[str], related: dict[str, tuple[str, str]]) -> str:
+    """Every word in one of `columns` (of the row) or in the name of a row `related` points at."""
+    fold = _fold()
+    parts = []
+    for word in words:
+        either = [f"{fold}({column}) LIKE '%{word}%'" for column in columns]
+        either += [
+            f"{key} IN (SELECT id FROM {table} WHERE {fold}(name) LIKE '%{word}%')"
+            for key, (table, _) in related.items()
+        ]
+        parts.append("(" + " OR ".join(either) + ")")
+    return " AND ".join(parts)
+
+
+def _search_anchor(table: str, where: str, order: str, code: str):
+    def anchor():
+        rows = Context.sql(f"SELECT {code} FROM {table} WHERE {where} ORDER BY {order} LIMIT {PAGE}")
+        Context.sql(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {COUNT_LIMIT}) s")
+        return rows
+
+    return anchor
+
+
+def _searched(ctx: Context, path: str, words: list[str], table: str, where: str, order: str, code: str) -> Timed:
+    def check(html, rows):
+        _codes_on_page(html, [row[0] for row in rows])
+
+    return Timed(
+        run=lambda: ctx.get(path + "?q=" + "+".join(words)),
+        anchor=_search_anchor(table, where, order, code),
+        anchor_label="raw SQL: the same page of 100 and its count (capped as the page's), on the same indexes",
+        check=check,
+    )
+
+
+def _matching_works(word: str) -> str:
+    fold = _fold()
+    return f"SELECT id FROM {T['work']} WHERE {fold}(code) LIKE '%{word}%' OR {fold}(name) LIKE '%{word}%'"
+
+
+WORK_WORDS = ["truong", "hoc"]
+HOUSEHOLD_WORDS = ["hoang", "thi", "mai"]
+
+
+@measurement("admin works search, page 1 (/admin/tracker/work/?q=truong+hoc)", goal=Goal(300, "ms"))
+def admin_works_search(ctx: Context):
+    where = _words_sql(["w.code", "w.name", "w.investor"], WORK_WORDS, {"w.commune_id": (T["commune"], "name")})
+    return _searched(ctx, "/admin/tracker/work/", WORK_WORDS, f"{T['work']} w", where, "w.code", "w.code")
+
+
+@measurement("admin households search, page 1 (/admin/tracker/household/?q=hoang+thi+mai)", goal=Goal(300, "ms"))
+def admin_households_search(ctx: Context):
+    where = _words_sql(
+        ["h.code", "h.head_name"],
+        HOUSEHOLD_WORDS,
+        {"h.village_id": (T["village"], "name"), "h.commune_id": (T["commune"], "name")},
+    )
+    order = "h.commune_id, h.village_id, h.code"
+    return _searched(ctx, "/admin/tracker/household/", HOUSEHOLD_WORDS, f"{T['household']} h", where, order, "h.code")
+
+
+@measurement("admin disbursements search, page 1 (/admin/tracker/disbursement/?q=truong+hoc)", goal=Goal(300, "ms"))
+def admin_disbursements_search(ctx: Context):
+    fold = _fold()
+    where = " AND ".join(
+        f"({fold}(b.voucher_number) LIKE '%{w}%' OR b.work_id IN ({_matching_works(w)}))" for w in WORK_WORDS
+    )
+    table, order = f"{T['disbursement']} b", "b.work_id, b.paid_on, b.id"
+    return _searched(ctx, "/admin/tracker/disbursement/", WORK_WORDS, table, where, order, "b.voucher_number")
+
+
+@measurement("admin allocations search, page 1 (/admin/tracker/allocation/?q=truong+hoc)", goal=Goal(300, "ms"))
+def admin_allocations_search(ctx: Context):
+    fold = _fold()
+    where = " AND ".join(
+        f"(a.work_id IN ({_matching_works(w)}) OR a.component_id IN "
+        f"(SELECT id FROM programs_component WHERE {fold}(code) LIKE '%{w}%'))"
+        for w in WORK_WORDS
+    )
+    table, order = f"{T['allocation']} a", "a.work_id, a.year, a.decided_on, a.id"
+    code = f"(SELECT code FROM {T['work']} WHERE id = a.work_id)"  # the page names each allocation's work
+    return _searched(ctx, "/admin/tracker/allocation/", WORK_WORDS, table, where, order, code)
 
 
 # --- Roll-ups -----------------------------------------------------------------------------------------------

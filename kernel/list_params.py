@@ -35,10 +35,12 @@ from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.db.models.constants import LOOKUP_SEP
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +164,30 @@ class DeclaredChangeList(ChangeList):
         return order_field
 
 
+# A list counts its rows up to this many; beyond, it says "more than" (a national list of two million
+# households need not be counted to show its first page).
+COUNT_CAP = 10_000
+
+
+class CappedCountPaginator(Paginator):
+    """A paginator that counts at most `COUNT_CAP` + 1 rows: `capped` says the list holds more than
+    `count`, and the page says so (admin/pagination.html). Pages beyond the cap are not offered: the
+    filters and the search narrow the list instead."""
+
+    cap = COUNT_CAP
+    capped = False
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        if not hasattr(rows, "query"):
+            return super().count
+        # the keys alone: the page's annotations (a household's latest status...) are not worked out to count
+        counted = rows.order_by().values("pk")[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return min(counted, self.cap)
+
+
 class DeclaredParametersMixin:
     """An admin whose list URLs take only what the list declares: the rule of `kernel/list_params.py`.
 
@@ -172,6 +198,7 @@ class DeclaredParametersMixin:
     personal_data_fields: tuple = ()
     extra_list_lookups: tuple = ()
     refused_parameter_template = "admin/ntp/list_parameter_refused.html"
+    paginator = CappedCountPaginator
 
     def _hidden(self, request, path: str) -> bool:
         """Whether `path` reaches personal data that this request's user may not see."""

@@ -1,14 +1,13 @@
 """Accent-insensitive matching of Vietnamese text: "bac kan" finds "Bắc Kạn".
 
 `fold()` is the one definition, in Python. The database applies the same folding through the SQL
-function `ntp_fold`: on SQLite it is this Python function registered on every connection; on PostgreSQL
-it is a SQL function over the `unaccent` extension (created by the localities migration). The SQLite
-function is registered on every new connection by `kernel.apps`.
+function `ntp_fold`: on SQLite it is this Python function registered on every connection (by
+`kernel.apps`); on PostgreSQL it is a SQL function over the `unaccent` extension (created by the
+localities migration). Searching uses it through kernel/search.py, which on PostgreSQL compares with the
+cheaper `ntp_search_fold` that its indexes are built on.
 """
 
 import unicodedata
-
-from django.db.models import CharField, Func, Q
 
 
 def fold(text: str | None) -> str:
@@ -21,33 +20,10 @@ def fold(text: str | None) -> str:
     return " ".join(stripped.lower().split())
 
 
-class Folded(Func):
-    """The database-side `fold()` of an expression."""
-
-    function = "ntp_fold"
-    output_field = CharField()
-
-
 def register_sqlite_fold(sender, connection, **kwargs):
     """A `connection_created` receiver: `ntp_fold` on a SQLite connection."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("ntp_fold", 1, fold, deterministic=True)
-
-
-def folded_search_q(queryset, fields: list[str], term: str):
-    """Annotate `queryset` with folded copies of `fields` and return it with the Q that matches every word.
-
-    Each word of the term must appear in at least one of the fields, as Django's admin search does.
-    """
-    annotations = {f"_folded_{i}": Folded(field) for i, field in enumerate(fields)}
-    queryset = queryset.annotate(**annotations)
-    condition = Q()
-    for word in fold(term).split():
-        word_q = Q()
-        for alias in annotations:
-            word_q |= Q(**{f"{alias}__contains": word})
-        condition &= word_q
-    return queryset, condition
 
 
 # PostgreSQL side, installed by migration localities.0002. `unaccent` folds đ to d as well.

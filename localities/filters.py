@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kernel.filters import FilterSet, KeyFilter
-from kernel.text import folded_search_q
+from kernel.search import folded_search_q
 
 from .choices import GenerationChoices
 from .models import Commune, Province, Village

@@ -381,3 +381,26 @@ def test_a_ledger_as_of_a_date_still_works(world, national):
         assert response.context["cl"].result_count == count, parameters
     response = national.get(reverse("admin:tracker_progressreport_changelist"), {"reported_on__lte": "2030-01-01"})
     assert response.status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Counts: exact up to COUNT_CAP, then "more than" (a national list is not counted row by row)
+
+
+def test_a_list_longer_than_the_cap_says_more_than_and_counts_no_further(world, national, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kernel.list_params import CappedCountPaginator
+    from tracker.models import Work
+
+    works = Work.objects.count()
+    changelist = reverse("admin:tracker_work_changelist")
+    page = national.get(changelist).content.decode()
+    assert f"{works} works" in page and "more than" not in page
+    monkeypatch.setattr(CappedCountPaginator, "cap", works - 2)
+    with CaptureQueriesContext(connection) as queries:
+        page = national.get(changelist).content.decode()
+    assert f"more than {works - 2} works" in page
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "tracker_work" in q["sql"]]
+    assert counts and f"LIMIT {works - 1}" in counts[0], counts

@@ -1,0 +1,184 @@
+"""Search as officials type it, served by indexes: "bac kan" finds "Bắc Kạn", "0010" the ID numbers that begin
+so, on a table of two million rows as on a table of ten.
+
+A search term is split into words; a row matches when every word is found in at least one of the searched
+fields (as Django's admin search has it). A field is named as in `search_fields`:
+
+- ``"name"`` or ``"work__name"``: the word anywhere in the field, accents and case aside. On PostgreSQL the
+  comparison is ``ntp_search_fold(field) LIKE '%word%'``, which the trigram (pg_trgm) GIN index on that
+  expression serves (migrations localities.0010 and tracker.0014); on SQLite the same folding is a Python
+  function (kernel/text.py), and nothing needs to be fast.
+- ``"^id_number"``: the field begins with the word, as typed (codes and ID numbers); a b-tree index on the
+  column serves it.
+
+A field across a relation is never joined (a join would make PostgreSQL read every row to test the OR of
+fields on two tables, and can repeat rows): the related rows that match are found first, on their own
+indexes, and the searched rows are those pointing at them. Where the related rows that match are few (at most
+`RELATED_IDS_LIMIT`) their keys are read in one query, so that the OR of fields stays within one table's
+indexes (a bitmap OR); where they are many, the condition is a subquery instead, which the database runs as
+a semi-join when it stands alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Func, Model, Q, QuerySet
+from django.db.models.lookups import Contains
+
+from .text import fold
+
+# The keys of related rows read to search through a relation (see the module's docstring).
+RELATED_IDS_LIMIT = 2_000
+
+# PostgreSQL's side, installed by migration localities.0010 with the pg_trgm extension. It does not collapse
+# white space as `ntp_fold` does (the regular expression that does so was three quarters of its cost): a
+# searched word has no white space in it, so whether a field holds one space or two between its words makes
+# no difference to what the search finds.
+POSTGRES_SEARCH_FOLD_SQL = """
+CREATE OR REPLACE FUNCTION ntp_search_fold(text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, $1)) $$;
+"""
+
+
+class SearchFolded(Func):
+    """A field folded for searching: `ntp_search_fold` on PostgreSQL, kernel.text's `fold` on SQLite."""
+
+    function = "ntp_search_fold"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="ntp_fold", **extra_context)
+
+
+def trigram_index_sql(table: str, column: str) -> str:
+    """The PostgreSQL index that serves the search of `column` (see the migrations that create them)."""
+    return (
+        f'CREATE INDEX IF NOT EXISTS "{table}_{column}_search" ON "{table}" '
+        f'USING gin (ntp_search_fold("{column}") gin_trgm_ops)'
+    )
+
+
+def prefix_index_sql(table: str, column: str) -> str:
+    """The PostgreSQL index that serves a prefix search of `column` (codes, ID numbers), whatever the
+    database's collation."""
+    return f'CREATE INDEX IF NOT EXISTS "{table}_{column}_prefix" ON "{table}" ("{column}" varchar_pattern_ops)'
+
+
+@dataclass(frozen=True)
+class _Field:
+    path: tuple[str, ...]
+    prefix: bool
+
+    @classmethod
+    def parse(cls, name: str) -> _Field:
+        prefix = name.startswith("^")
+        return cls(tuple(name.lstrip("^=@").split("__")), prefix)
+
+    @property
+    def rest(self) -> _Field:
+        return _Field(self.path[1:], self.prefix)
+
+    @property
+    def lookup(self) -> str:
+        return "__".join(self.path)
+
+
+def search_words(term: str) -> list[str]:
+    """The words of a search term, folded as the searched fields are."""
+    return fold(term).split()
+
+
+def search(queryset: QuerySet, fields: Sequence[str], term: str) -> QuerySet:
+    """`queryset`'s rows in which every word of `term` is found in one of `fields` (see the module)."""
+    return queryset.filter(search_condition(queryset.model, fields, term))
+
+
+def search_condition(model: type[Model], fields: Sequence[str], term: str) -> Q:
+    """The condition on `model`'s rows that every word of `term` is found in one of `fields`; nothing (all
+    rows) for a term without words."""
+    words = search_words(term)
+    if not words or not fields:
+        return Q()
+    return _condition(model, [_Field.parse(f) for f in fields], words, raw=term.split())
+
+
+def _condition(model: type[Model], fields: list[_Field], words: list[str], *, raw: list[str]) -> Q:
+    own = [f for f in fields if len(f.path) == 1]
+    related: dict[str, list[_Field]] = defaultdict(list)
+    for field in fields:
+        if len(field.path) > 1:
+            related[field.path[0]].append(field.rest)
+    alone = not own and len(related) == 1
+    # Per relation: for each word, the condition on this model's foreign key.
+    through = {
+        name: _through_relation(model, name, rest, words, raw=raw, alone=alone) for name, rest in related.items()
+    }
+    condition = Q()
+    for index, word in enumerate(words):
+        branches = [_own_condition(f, word, raw[index] if index < len(raw) else word) for f in own]
+        subqueried = []
+        for per_word in through.values():
+            branch, is_subquery = per_word[index]
+            (subqueried if is_subquery else branches).append(branch)
+        if subqueried and (branches or len(subqueried) > 1):
+            # A subquery in an OR would have the database test every row: each branch is found on its own
+            # indexes instead, and the rows are those of any branch (a UNION of their keys).
+            either = _any_of(branches)
+            parts = [model._default_manager.filter(branch).order_by().values("pk") for branch in subqueried]
+            if branches:
+                parts.insert(0, model._default_manager.filter(either).order_by().values("pk"))
+            condition &= Q(pk__in=parts[0].union(*parts[1:]))
+        else:
+            condition &= _any_of(branches + subqueried)
+    return condition
+
+
+def _any_of(conditions: list[Q]) -> Q:
+    either = Q()
+    for condition in conditions:
+        either |= condition
+    return either
+
+
+def _own_condition(field: _Field, word: str, typed: str) -> Q:
+    if field.prefix:
+        # codes and ID numbers: as typed (an ID number has no accents; a code's case is kept as written)
+        return Q(**{f"{field.lookup}__startswith": typed}) | Q(**{f"{field.lookup}__startswith": typed.upper()})
+    return Q(Contains(SearchFolded(F(field.lookup)), word))
+
+
+def _through_relation(
+    model: type[Model], name: str, fields: list[_Field], words: list[str], *, raw: list[str], alone: bool
+) -> list[tuple[Q, bool]]:
+    relation = model._meta.get_field(name)
+    related_model = relation.related_model
+    if relation.many_to_many or relation.one_to_many:
+        # rows of a many-side: a subquery of the keys of the rows that hold a match
+        key, target = f"{name}__in", related_model
+    else:
+        key, target = f"{relation.attname}__in", related_model
+    per_word = [
+        _condition(target, fields, [word], raw=[raw[i] if i < len(raw) else word]) for i, word in enumerate(words)
+    ]
+    # each word's condition on this model, and whether it is a subquery (else a list of keys)
+    if alone:
+        return [(Q(**{key: target._default_manager.filter(c).values("pk")}), False) for c in per_word]
+    flags = {f"_w{i}": ExpressionWrapper(c, output_field=BooleanField()) for i, c in enumerate(per_word)}
+    found = list(
+        target._default_manager.filter(_any_of(per_word))
+        .annotate(**flags)
+        .values_list("pk", *flags)[: RELATED_IDS_LIMIT + 1]
+    )
+    if len(found) > RELATED_IDS_LIMIT:
+        return [(Q(**{key: target._default_manager.filter(c).values("pk")}), True) for c in per_word]
+    return [(Q(**{key: [row[0] for row in found if row[i + 1]]}), False) for i in range(len(words))]
+
+
+def folded_search_q(queryset, fields: Sequence[str], term: str):
+    """`queryset` and the Q that matches every word of `term` in one of `fields` (the admin's and the
+    filters' form of `search`)."""
+    return queryset, search_condition(queryset.model, fields, term)

@@ -1,0 +1,126 @@
+"""Search (kernel/search.py): every word in one of the fields, accents and case aside, on both databases; an
+ID number by its beginning; through relations by subqueries, never joins (no repeated rows, no DISTINCT)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kernel import search as search_module
+from kernel.search import search
+from kernel.text import fold
+from tests.localities.factories import CommuneFactory, VillageFactory
+from tests.tracker.factories import AllocationFactory, HouseholdFactory, WorkFactory
+from tracker.models import Allocation, Household, Support, Work
+
+WORK_FIELDS = ["code", "name", "commune__name", "investor"]
+HOUSEHOLD_FIELDS = ["code", "head_name", "village__name", "commune__name", "^id_number"]
+
+
+def by_python(rows, getters, term):
+    """What the search must find, worked out in Python with kernel.text's fold."""
+    words = fold(term).split()
+    return {row.pk for row in rows if all(any(w in fold(get(row) or "") for get in getters) for w in words)}
+
+
+@pytest.fixture
+def places(db):
+    cam_giang = CommuneFactory(name="Xã Cẩm Giàng")
+    bac_kan = CommuneFactory(name="Phường Bắc Kạn")
+    works = [
+        WorkFactory(code="W-00101", name="Đường liên thôn Nà Rì", commune=cam_giang, investor="UBND xã Cẩm Giàng"),
+        WorkFactory(code="W-00102", name="Trường mầm non  Bản Chiêng", commune=bac_kan, investor="Ban QLDA"),
+        WorkFactory(code="W-00201", name="Nhà văn hóa thôn Đông", commune=bac_kan, investor=""),
+        WorkFactory(code="T-777", name="Kênh mương Nà Tấu", commune=cam_giang, investor="Ban QLDA"),
+    ]
+    village = VillageFactory(name="Thôn Nà Tấu", commune=cam_giang)
+    households = [
+        HouseholdFactory(code="H-1", head_name="Nguyễn Văn An", village=village, id_number="001089000123"),
+        HouseholdFactory(code="H-2", head_name="Hoàng Thị Mai", village=village, id_number="001089777000"),
+        HouseholdFactory(code="H-3", head_name="Triệu Đức Anh", id_number="037100000111"),
+    ]
+    return works, households
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["cam giang", "CẨM", "truong mam non", "na", "na tau", "w-001", "ban qlda kenh", "dong", "đông", "xyz", "  "],
+)
+def test_works_found_as_python_folds_them(places, term):
+    works, _households = places
+    getters = [lambda w: w.code, lambda w: w.name, lambda w: w.commune.name, lambda w: w.investor]
+    found = set(search(Work.objects.all(), WORK_FIELDS, term).values_list("pk", flat=True))
+    expected = by_python(Work.objects.select_related("commune"), getters, term)
+    assert found == expected
+    assert (term.strip() == "") == (found == set(Work.objects.values_list("pk", flat=True)))
+
+
+@pytest.mark.parametrize("term", ["nguyen van an", "tau", "thi", "duc anh", "na tau mai", "an"])
+def test_households_found_through_their_village_and_commune(places, term):
+    getters = [lambda h: h.code, lambda h: h.head_name, lambda h: h.village.name, lambda h: h.commune.name]
+    found = set(search(Household.objects.all(), HOUSEHOLD_FIELDS[:4], term).values_list("pk", flat=True))
+    assert found == by_python(Household.objects.select_related("village", "commune"), getters, term)
+
+
+def test_an_id_number_is_found_by_its_beginning_only(places):
+    _works, (an, mai, anh) = places
+    assert set(search(Household.objects.all(), HOUSEHOLD_FIELDS, "001089")) == {an, mai}
+    assert set(search(Household.objects.all(), HOUSEHOLD_FIELDS, "000123")) == set()  # its end: nothing
+    assert set(search(Household.objects.all(), HOUSEHOLD_FIELDS, "037100000111")) == {anh}
+
+
+def test_a_search_through_relations_reads_no_join_and_repeats_no_row(places):
+    works, _households = places
+    for work in works:
+        AllocationFactory(work=work)
+        AllocationFactory(work=work, year=2025)
+    queryset = search(Allocation.objects.all(), ["work__code", "work__name", "component__code"], "na")
+    sql = str(queryset.query).upper()
+    assert " JOIN " not in sql and "DISTINCT" not in sql
+    ids = list(queryset.values_list("pk", flat=True))
+    assert len(ids) == len(set(ids)) == 4  # two works named "Nà ...", two allocations each
+    # a lone relation is a subquery the database runs as a semi-join
+    supports = search(Support.objects.all(), ["household__code", "household__head_name"], "thi")
+    assert " JOIN " not in str(supports.query).upper()
+
+
+def test_many_related_matches_become_a_subquery_with_the_same_rows(places, monkeypatch):
+    works, _households = places
+    for work in works:
+        AllocationFactory(work=work)
+    fields = ["work__code", "work__name", "component__code"]
+    with CaptureQueriesContext(connection) as keys_read:
+        few = set(search(Allocation.objects.all(), fields, "w-00"))
+    monkeypatch.setattr(search_module, "RELATED_IDS_LIMIT", 1)
+    with CaptureQueriesContext(connection) as subqueried:
+        many = set(search(Allocation.objects.all(), fields, "w-00"))
+    assert few == many and len(few) == 3
+    assert len(keys_read) == 3  # the keys of the matching works, of the matching components, then the rows
+    assert len(subqueried) == 3 and "IN (SELECT" in subqueried[-1]["sql"].upper()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are PostgreSQL's")
+@pytest.mark.parametrize(
+    ("model", "fields", "term", "index"),
+    [
+        (Work, WORK_FIELDS, "truong", "tracker_work_name_search"),
+        (Work, WORK_FIELDS, "truong", "tracker_work_investor_search"),
+        (Work, WORK_FIELDS, "truong", "localities_commune_name_search"),
+        (Household, HOUSEHOLD_FIELDS, "nguyen", "tracker_household_head_name_search"),
+        (Household, HOUSEHOLD_FIELDS, "001089", "tracker_household_id_number_prefix"),
+        (Household, HOUSEHOLD_FIELDS, "001089", "localities_village_name_search"),
+    ],
+)
+def test_postgresql_serves_each_searched_field_from_its_index(places, model, fields, term, index):
+    with connection.cursor() as cursor:
+        # tables of ten rows would be read whole otherwise: leave the planner nothing but the indexes
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        with CaptureQueriesContext(connection) as related_keys:
+            queryset = search(model.objects.all(), fields, term)
+        sql, params = queryset.query.sql_with_params()
+        plans = []
+        for query, query_params in [*((q["sql"], None) for q in related_keys), (sql, params)]:
+            cursor.execute(f"EXPLAIN {query}", query_params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    plan = "\n".join(plans)
+    assert index in plan, plan
