@@ -12,7 +12,14 @@ change form of a versioned record carries the version it was opened at.
 A model admin (or inline) names its entity's services in `writes`; the admin then never saves a model
 itself. A rule the service refuses at save time (a race the form's own checks could not see, a locked
 period, a stale version) comes back as an error on the form, with what the official typed kept: the whole
-save is rolled back and the form shown again.
+save is rolled back and the form shown again. So does a refusal of the role or the jurisdiction
+(PermissionDenied) raised while saving a form the official was offered.
+
+What the admin offers is what the role may do: every admin's (and inline's) view, add, change and delete
+permission is `may(user, action, model)` of kernel/access.py, narrowed where the admin says so (a ledger, a
+locked period), so that no add button, "Save", delete link, inline row or action is shown that would be
+refused. A refusal that still happens (an address typed by hand) is the styled refusal page of
+`permission_denied`, the project's `handler403`, saying what was refused and why.
 """
 
 from __future__ import annotations
@@ -26,20 +33,34 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router, transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper, ObjDiffDisplay
 
 from . import locks
-from .access import ADD, CHANGE, VIEW, can_see_personal_data, ensure_allowed, mask_personal_value
+from .access import (
+    ACTION_LABELS,
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    can_see_personal_data,
+    ensure_allowed,
+    mask_personal_value,
+    may,
+)
 from .admin_input import TypedFormFieldsMixin, TypedListQueryMixin
 from .exports import ExportAdminMixin
 from .list_params import DeclaredParametersMixin
 from .presentation import present_value
-from .text import folded_search_q
+from .querysets import ScopedQuerySet
+from .search import folded_search_q
 from .versions import ensure_current, next_version, stale_message
 
 VERSION_FIELD = "record_version"
@@ -125,6 +146,16 @@ def versioned_form(form_class):
     return type(form_class.__name__, (VersionFormMixin, form_class), {VERSION_FIELD: field})
 
 
+REFUSED = "permission_denied"  # the code of a form error that is a refusal of the role or the jurisdiction
+
+
+def refusal_as_error(refusal: PermissionDenied) -> ValidationError:
+    """A service's PermissionDenied as an error of the form it refused (its message says which action or which
+    jurisdiction refused it)."""
+    message = str(refusal) or gettext("Your role does not allow this; nothing was saved.")
+    return ValidationError(message, code=REFUSED)
+
+
 def _refusal_form(form_class, refusal: ValidationError):
     """`form_class` whose validation ends with the service's refusal, so that the form is shown again."""
 
@@ -175,7 +206,19 @@ class ServiceWriteAdminMixin:
         except ValidationError as refusal:
             # Everything of this save is rolled back; the form is shown again with the refusal on it.
             request._ntp_refusal = refusal
-            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied as refusal:
+            if not self._may_post(request, object_id):
+                raise  # the role may not use this form at all: the refusal page
+            # A service refused what was typed (a row outside the jurisdiction): the form again, with why.
+            request._ntp_refusal = refusal_as_error(refusal)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _may_post(self, request, object_id) -> bool:
+        """Whether the admin itself lets this user post this form (the add form, or the object's change form)."""
+        if object_id is None:
+            return self.has_add_permission(request)
+        obj = self.get_object(request, unquote(object_id))
+        return obj is not None and self.has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         version = form.cleaned_data.get(VERSION_FIELD)
@@ -276,7 +319,8 @@ class ServiceWriteInlineMixin:
 class FoldedSearchMixin:
     """Admin search and autocomplete that ignore Vietnamese accents and case: "bac kan" finds "Bắc Kạn".
 
-    `search_fields` name plain model fields or lookups across relations (no `^`, `=` or `@` prefixes).
+    `search_fields` name plain model fields or lookups across relations, each searched for a word anywhere in
+    it; `^field` is searched by its beginning, as typed (codes, ID numbers). See kernel/search.py.
     """
 
     def get_search_results(self, request, queryset, search_term):
@@ -284,8 +328,9 @@ class FoldedSearchMixin:
             return queryset, False
         fields = list(self.get_search_fields(request))
         queryset, condition = folded_search_q(queryset, fields, search_term)
-        may_have_duplicates = any("__" in f for f in fields)
-        return queryset.filter(condition), may_have_duplicates
+        # the search reads related rows through subqueries, never joins: it repeats no row, and the list
+        # needs no DISTINCT around its page, count and totals
+        return queryset.filter(condition), False
 
 
 class LockCheckFormMixin:
@@ -328,6 +373,18 @@ def is_locked(obj) -> str | None:
     return reason or None
 
 
+def may_view(user, model) -> bool:
+    """Whether the admin shows `model` to the user: their role may view it, or change it (as Django has it)."""
+    return may(user, VIEW, model) or may(user, CHANGE, model)
+
+
+def role_refusal(action: str, model) -> str:
+    return gettext("Your role does not allow you to %(action)s %(objects)s.") % {
+        "action": ACTION_LABELS[action],
+        "objects": model._meta.verbose_name_plural,
+    }
+
+
 class JurisdictionAdminMixin:
     """Scopes an admin to the user's jurisdiction, as decided in kernel/access.py: lists and objects
     (an object outside answers "not found"), foreign-key and autocomplete choices, filters, and a re-check
@@ -360,11 +417,40 @@ class JurisdictionAdminMixin:
             form = type(form.__name__, (LockCheckFormMixin, form), {})
         return form
 
+    # -- what the admin offers: what the role may do (kernel/access.py), narrowed by locked periods ----------
+
+    def has_view_permission(self, request, obj=None):
+        return may_view(request.user, self.model) and self._reaches(request, VIEW, obj)
+
+    def has_add_permission(self, request):
+        return may(request.user, ADD, self.model)
+
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not is_locked(obj)
+        return may(request.user, CHANGE, self.model) and self._reaches(request, CHANGE, obj) and not is_locked(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not is_locked(obj)
+        return may(request.user, DELETE, self.model) and self._reaches(request, DELETE, obj) and not is_locked(obj)
+
+    def _reaches(self, request, action: str, obj) -> bool:
+        """Whether `obj` is among the rows the user may take `action` on (`restrict`). The admin's objects come
+        from its queryset, `restrict(user, "view")`; a scoped queryset's rows do not depend on the action (only
+        the role does, asked by `may`), so only another kind of `restrict` is asked, once per object and action."""
+        if obj is None or obj.pk is None:
+            return True
+        queryset = self.model._default_manager.all()
+        if isinstance(queryset, ScopedQuerySet) or not hasattr(queryset, "restrict"):
+            return True
+        reached = obj.__dict__.setdefault("_ntp_reached", {})
+        if action not in reached:
+            reached[action] = queryset.restrict(request.user, action).filter(pk=obj.pk).exists()
+        return reached[action]
+
+    def refusal_reason(self, request, action: str, obj=None) -> str | None:
+        """Why this admin refuses `action` (on `obj`) to this user, in plain words, for the refusal page; None
+        when it does not know."""
+        if action in ACTION_LABELS and not may(request.user, action, self.model):
+            return role_refusal(action, self.model)
+        return is_locked(obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -390,7 +476,36 @@ class JurisdictionAdminMixin:
 
 
 class JurisdictionInlineMixin(TypedFormFieldsMixin, ServiceWriteInlineMixin):
-    """The same scoping for inlines: related choices and locked-period checks."""
+    """The same scoping for inlines: related choices and locked-period checks; and the same decision of what
+    is offered: rows are added, changed or deleted as the role may (`may`), on a record the user may change."""
+
+    def _parent_changeable(self, request, obj) -> bool:
+        """An inline's rows are saved with their record: not offered on a record the user may not change (a
+        viewer's, a locked period's), where "Save" would be refused."""
+        if obj is None or obj.pk is None:
+            return True
+        parent = self.admin_site._registry.get(self.parent_model)
+        return parent is None or parent.has_change_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        if self.opts.auto_created:  # a many-to-many link table: Django asks the linked model
+            return super().has_view_permission(request, obj)
+        return may_view(request.user, self.model)
+
+    def has_add_permission(self, request, obj):
+        if self.opts.auto_created:
+            return super().has_add_permission(request, obj)
+        return may(request.user, ADD, self.model) and self._parent_changeable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if self.opts.auto_created:
+            return super().has_change_permission(request, obj)
+        return may(request.user, CHANGE, self.model) and self._parent_changeable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.opts.auto_created:
+            return super().has_delete_permission(request, obj)
+        return may(request.user, DELETE, self.model) and self._parent_changeable(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         queryset = kwargs.get("queryset", db_field.remote_field.model._default_manager.all())
@@ -582,3 +697,93 @@ def action_with_form(
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         },
     )
+
+
+# -- the refusal page ----------------------------------------------------------------------------------------
+
+# The admin's own views, by the last word of their URL names, and the action each asks for.
+_VIEW_ACTIONS = {"changelist": VIEW, "add": ADD, "change": CHANGE, "delete": DELETE, "history": VIEW}
+
+
+def _refused_admin(match):
+    """The model admin of the refused page (None for a page of no model admin): its views carry it; its own
+    extra pages are named `<app>_<model>_<page>`."""
+    if match is None:
+        return None
+    found = getattr(match.func, "model_admin", None)
+    if found is not None:
+        return found
+    for model, model_admin in admin.site._registry.items():
+        if (match.url_name or "").startswith(f"{model._meta.app_label}_{model._meta.model_name}_"):
+            return model_admin
+    return None
+
+
+def _refused_object(request, model_admin, match):
+    object_id = match.kwargs.get("object_id") if match is not None else None
+    if model_admin is None or object_id is None:
+        return None
+    try:
+        return model_admin.get_object(request, unquote(object_id))
+    except (ValidationError, ValueError):
+        return None
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def permission_denied(request, exception=None):
+    """The project's `handler403`: a refusal (PermissionDenied anywhere: an admin page, a /delete/ address, a
+    status page) as a page of the admin in the interface's language, saying what was refused and why in plain
+    words, with links back to the list and home. Under /api/ the answer stays in the API's error format."""
+    message = str(exception) if exception is not None else ""
+    if request.path_info.startswith("/api/"):
+        text = message or gettext("You do not have permission to perform this action.")
+        body = {"errors": [{"index": None, "field": None, "code": REFUSED, "message": text}]}
+        return JsonResponse(body, status=403, json_dumps_params={"ensure_ascii": False})
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    model_admin = _refused_admin(match)
+    model = getattr(model_admin, "model", None)
+    action = _VIEW_ACTIONS.get((match.url_name or "").rpartition("_")[2]) if model_admin and match else None
+    if action == CHANGE and request.method != "POST":
+        action = VIEW  # a change page refused on opening: it was not even to be read
+    obj = _refused_object(request, model_admin, match) if action in (VIEW, CHANGE, DELETE) else None
+
+    role_refused = action is not None and not may(user, action, model)
+    if message:
+        reason = message  # a service's own words: which action, which jurisdiction, which period
+    elif action is not None and hasattr(model_admin, "refusal_reason"):
+        reason = model_admin.refusal_reason(request, action, obj) or gettext("This action is not available here.")
+    elif action is not None:
+        reason = role_refusal(action, model) if role_refused else gettext("This action is not available here.")
+    else:
+        role_refused = True
+        reason = gettext("Your role does not give access to this page.")
+
+    if action is not None:
+        title = gettext("You may not %(action)s %(objects)s") % {
+            "action": ACTION_LABELS[action],
+            "objects": model._meta.verbose_name_plural,
+        }
+    else:
+        title = gettext("You may not open this page")
+    list_url = None
+    if model_admin is not None and model_admin.has_view_permission(request):
+        opts = model._meta
+        list_url = _url(f"{model_admin.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+    site = model_admin.admin_site if model_admin is not None else admin.site
+    context = {
+        **site.each_context(request),
+        "title": title,
+        "reason": reason,
+        "ask_for_it": role_refused and not message,
+        "opts": model._meta if model is not None else None,
+        "list_url": list_url,
+        "home_url": _url(f"{site.name}:index"),
+    }
+    return render(request, "403.html", context, status=403)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime
 import html
+import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ from sheets.xlsx import column_letter
 
 from . import presentation
 from .access import can_see_personal_data, mask_personal_value
+from .numbers import NumberStyle
 
 FORMATS = ("xlsx", "csv")
 EXPORT_LABELS = {"xlsx": _("Export .xlsx"), "csv": _("Export .csv")}
@@ -106,7 +108,9 @@ def export_response(
     before writing an .xlsx. Raises `ExportTooLarge` if an .xlsx would exceed Excel's rows.
     """
     if file_format == "csv":
-        response = StreamingHttpResponse(_csv_chunks(rows, columns), content_type=CSV_CONTENT_TYPE)
+        # the file is written after the view returns: in the language (and number style) it was asked in
+        chunks = _csv_chunks(rows, columns, language=translation.get_language())
+        response = StreamingHttpResponse(chunks, content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     if file_format != "xlsx":
@@ -166,7 +170,9 @@ class _Lines:
         return text.encode("utf-8")
 
 
-def _csv_text(value: Any) -> str:
+def _csv_text(value: Any, style: NumberStyle) -> str:
+    """A cell of a .csv: whole numbers plain (1234567), decimals and percentages in the language's style
+    ("12,5" and "12,5%" in Vietnamese, "12.5" and "12.5%" in English), dates as officials write them."""
     value = _plain(value)
     if value is None:
         return ""
@@ -175,30 +181,32 @@ def _csv_text(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, PercentNumber):
-        return format_number(Decimal(value) * 100, group=False) + "%"
+        return format_number(Decimal(value) * 100, style, group=False) + "%"
     if isinstance(value, int):
         return str(int(value))
     if isinstance(value, Decimal):
-        return format_number(value, group=False)
+        return format_number(value, style, group=False)
     if isinstance(value, datetime.datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     return value.strftime("%d/%m/%Y")
 
 
-def _csv_chunks(rows: Iterable[Any], columns: Sequence[ExportColumn]) -> Iterator[bytes]:
+def _csv_chunks(rows: Iterable[Any], columns: Sequence[ExportColumn], *, language: str | None) -> Iterator[bytes]:
+    style = NumberStyle.for_language(language)
     lines = _Lines()
     writer = csv.writer(lines)
-    writer.writerow([_csv_text(column.header) for column in columns])
+    with translation.override(language):
+        writer.writerow([_csv_text(column.header, style) for column in columns])
     yield b"\xef\xbb\xbf" + lines.take()
-    pending = 0
-    for row in _rows(rows):
-        writer.writerow([_csv_text(column.value(row)) for column in columns])
-        pending += 1
-        if pending == _CSV_BATCH:
-            yield lines.take()
-            pending = 0
-    if pending:
-        yield lines.take()
+    iterator = iter(_rows(rows))
+    while True:
+        with translation.override(language):
+            for row in itertools.islice(iterator, _CSV_BATCH):
+                writer.writerow([_csv_text(column.value(row), style) for column in columns])
+        chunk = lines.take()
+        if not chunk:
+            return
+        yield chunk
 
 
 _BOLD = Font(bold=True)

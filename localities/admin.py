@@ -1,6 +1,8 @@
 import axes.admin  # noqa: F401 - registers the lockout admins, wrapped at the end of this module
 import django.contrib.auth.admin  # noqa: F401 - registers the accounts admins, likewise
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes
@@ -8,6 +10,7 @@ from kernel.list_params import DeclaredParametersMixin
 
 from . import services
 from .models import AreaClassification, Commune, CommuneSuccession, District, Official, Province, Village
+from .roles import group_label, permission_label
 
 
 @admin.register(Province)
@@ -106,7 +109,26 @@ class OfficialAdmin(NtpHistoryAdmin):
 
     @admin.display(description=_("roles"))
     def roles(self, obj):
-        return ", ".join(sorted(g.name for g in obj.user.groups.all()))
+        return ", ".join(sorted(group_label(g) for g in obj.user.groups.all()))
+
+
+class RoleGroupLabelsMixin:
+    """Django's account pages name the role groups and the permissions in the interface's language (both are
+    stored in English: the groups under the names the roles set-up keeps, the permissions as Django made
+    them)."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Group:
+            field.label_from_instance = group_label
+        if field is not None and db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+
+@admin.display(description=_("name"), ordering="name")
+def _group_name(group):
+    return group_label(group)
 
 
 # Django's and django-axes' own admins (accounts, lockouts) take the same rule for their list URLs as the
@@ -114,5 +136,9 @@ class OfficialAdmin(NtpHistoryAdmin):
 for _model, _model_admin in list(admin.site._registry.items()):
     if not isinstance(_model_admin, DeclaredParametersMixin):
         _class = type(_model_admin)
+        _bases = (DeclaredParametersMixin, _class)
+        if _model in (Group, get_user_model()):
+            _bases = (DeclaredParametersMixin, RoleGroupLabelsMixin, _class)
+        _extra = {"list_display": [_group_name]} if _model is Group else {}
         admin.site.unregister(_model)
-        admin.site.register(_model, type(_class.__name__, (DeclaredParametersMixin, _class), {}))
+        admin.site.register(_model, type(_class.__name__, _bases, _extra))

@@ -243,13 +243,28 @@ class AreaClassification(models.Model):
     kind = models.CharField(_("classification"), max_length=20, choices=ClassificationKindChoices.choices)
     zone = models.CharField(_("zone"), max_length=3, choices=ZoneChoices.choices, blank=True)
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, related_name="classifications"
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="classifications",
+        verbose_name=_("district"),
     )
     commune = models.ForeignKey(
-        Commune, on_delete=models.CASCADE, null=True, blank=True, related_name="classifications"
+        Commune,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="classifications",
+        verbose_name=_("commune"),
     )
     village = models.ForeignKey(
-        Village, on_delete=models.CASCADE, null=True, blank=True, related_name="classifications"
+        Village,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="classifications",
+        verbose_name=_("village"),
     )
     year = models.PositiveSmallIntegerField(
         _("year"), null=True, blank=True, help_text=_("For a standard met in a given year.")

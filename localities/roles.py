@@ -21,6 +21,8 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
+from django.utils.text import capfirst
+from django.utils.translation import pgettext_lazy
 
 from .choices import RoleChoices
 
@@ -84,6 +86,33 @@ def role_permissions() -> dict[str, list[str]]:
         for role, names in declared.items():
             collected[role] += [name for name in names if name not in collected[role]]
     return collected
+
+
+def group_label(group: Group) -> str:
+    """A permission group as officials read it: a role's group by the role's name in the interface's
+    language ("Cán bộ nhập liệu"), another group by its stored name."""
+    for role, name in ROLE_GROUP_NAMES.items():
+        if group.name == name:
+            return str(RoleChoices(role).label)
+    return group.name
+
+
+_PERMISSION_ACTIONS = {
+    "view": pgettext_lazy("permission", "view"),
+    "add": pgettext_lazy("permission", "add"),
+    "change": pgettext_lazy("permission", "change"),
+    "delete": pgettext_lazy("permission", "delete"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as officials read it, in the interface's language: "Công trình: thêm" for
+    tracker.add_work (Django stores "Can add work", in English, once)."""
+    action = permission.codename.split("_", 1)[0]
+    model = permission.content_type.model_class()
+    if action not in _PERMISSION_ACTIONS or model is None:
+        return permission.name
+    return f"{capfirst(model._meta.verbose_name)}: {_PERMISSION_ACTIONS[action]}"
 
 
 def role_group(role: str) -> Group:

@@ -66,7 +66,7 @@ class Program(models.Model):
     """A National Target Program with its legal basis and period."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=300)
+    name = models.CharField(_("English name"), max_length=300)
     name_vi = models.CharField(_("Vietnamese name"), max_length=300, blank=True)
     legal_basis = models.ForeignKey(
         LegalDocument, on_delete=models.PROTECT, related_name="programs", verbose_name=_("legal basis")
@@ -122,7 +122,7 @@ class Component(models.Model):
     )
     level = models.CharField(_("level"), max_length=12, choices=ComponentLevelChoices.choices)
     code = models.CharField(_("code"), max_length=40, help_text=_("Unique in the program, e.g. DA4 or DA4.TDA1"))
-    name = models.CharField(_("name"), max_length=500)
+    name = models.CharField(_("English name"), max_length=500)
     name_vi = models.CharField(_("Vietnamese name"), max_length=500, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     to_verify = models.BooleanField(

@@ -116,6 +116,12 @@ def _legacy_commune():
     return CommuneFactory(generation=GenerationChoices.LEGACY, province=district.province, district=district)
 
 
+def _free_ethnic_code() -> str:
+    """A two-digit code no group holds (the reference data may be loaded: codes 01-54)."""
+    taken = set(EthnicGroup.objects.values_list("code", flat=True))
+    return next(code for code in (f"{n}" for n in range(99, 9, -1)) if code not in taken)
+
+
 BUILDERS = {
     Province: lambda: ProvinceFactory(),
     District: lambda: DistrictFactory(),
@@ -154,7 +160,7 @@ BUILDERS = {
     Household: _household_with_history,
     PovertyAssessment: lambda: _household_with_history().assessments.first(),
     Support: lambda: _household_with_history().supports.first(),
-    EthnicGroup: lambda: EthnicGroup.objects.create(code=f"{next(_counter) % 90 + 10}", name="Nhóm"),
+    EthnicGroup: lambda: EthnicGroup.objects.create(code=_free_ethnic_code(), name="Nhóm"),
     PovertyStandard: lambda: _household_with_history().assessments.first().standard,
     DeprivationIndicator: lambda: DeprivationIndicator.objects.create(
         standard=PovertyStandardFactory(), code=f"i{next(_counter)}", dimension="Health", name="Health insurance"

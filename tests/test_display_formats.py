@@ -140,3 +140,21 @@ def test_an_allocation_amount_is_never_written_with_the_other_languages_separato
     vietnamese = text_of(client_of.get(url(VI, "admin:tracker_allocation_changelist")))
     assert "1,234,567" in english and "1.234.567" not in english
     assert "1.234.567" in vietnamese and "1,234,567" not in vietnamese
+
+
+@pytest.mark.django_db
+def test_a_ledger_entry_names_itself_in_the_interface_language():
+    from tracker.models import Disbursement
+
+    from .tracker.factories import AllocationFactory
+
+    allocation = AllocationFactory(amount=194_600_000)
+    payment = Disbursement(
+        work=allocation.work, year=2024, amount=1_234_567, voucher_number="PC-7", paid_on=datetime.date(2024, 3, 5)
+    )
+    with translation.override(VI):
+        assert "194.600.000" in str(allocation)
+        assert str(payment) == "Chứng từ PC-7 ngày 05/03/2024: 1.234.567 đồng"
+    with translation.override(EN):
+        assert "194,600,000 VND" in str(allocation) and "194.600.000" not in str(allocation)
+        assert str(payment) == "Voucher PC-7 of 05/03/2024: 1,234,567 VND"

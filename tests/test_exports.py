@@ -485,7 +485,14 @@ def test_the_export_writes_the_figures_not_the_text_the_list_shows(national):
     assert row[5:8] == [3_000_000_001, 1_000_000_000, 0.3333333]  # the rate to 1e-7, not the 33,3% shown
     row = next(r for r in read(national.get(export_url(Work, "csv")), "csv") if r[0] == work.code)
     assert row[5:7] == ["3000000001", "1000000000"]
-    assert row[7] == "33,33333%"
+    assert row[7] == "33.33333%"  # the English file writes English decimals
+    with translation.override("vi"):
+        url = export_url(Work, "csv")
+    assert url.startswith("/admin/")
+    rows = read(national.get(url), "csv")  # the Vietnamese one Vietnamese decimals, whatever is active when read
+    assert rows[0][0] == "Mã"  # headers in the language asked, not the one active when the file is read
+    row = next(r for r in rows if r[0] == work.code)
+    assert row[5:8] == ["3000000001", "1000000000", "33,33333%"]
 
 
 @pytest.mark.parametrize(

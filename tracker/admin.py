@@ -1,18 +1,37 @@
 import datetime
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, OuterRef, Subquery, Value
-from django.urls import reverse
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kernel import forms as kernel_forms
-from kernel.access import APPROVE, MASK, SUBMIT, can_see_personal_data, mask_id_number, may
+from kernel.access import (
+    APPROVE,
+    MASK,
+    SUBMIT,
+    VIEW,
+    JurisdictionLevelChoices,
+    can_see_personal_data,
+    jurisdiction_of,
+    mask_id_number,
+    may,
+)
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, action_with_form
 from kernel.admin_filters import FilterSetListFilter, YearFilter
+from kernel.numbers import format_date
 from kernel.presentation import MONEY, PERCENT, figure_column, format_rate, format_vnd, rate
 from localities.admin import CommuneAdmin, VillageAdmin
 from localities.admin_filters import CommuneFilter, ProvinceFilter
@@ -21,7 +40,7 @@ from programs.admin import LedgerAdminMixin
 from programs.models import Component, Program
 
 from . import services
-from .choices import PovertyStatusChoices
+from .choices import PeriodReportStatusChoices, PovertyStatusChoices
 from .filters import (
     AllocationFilterSet,
     DisbursementFilterSet,
@@ -46,6 +65,7 @@ from .models import (
     Support,
     Work,
 )
+from .period_figures import period_bounds, period_figures
 
 # The services each entity is written through: the admin never saves a model itself.
 WORK_WRITES = Writes(
@@ -360,28 +380,71 @@ class ProgressReportAdmin(NtpHistoryAdmin):
         return obj.progress_percent
 
 
+def _by_standard(indicators) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Deprivation indicators as choices grouped under their poverty standard: two standards name the same
+    indicators ("Việc làm: Việc làm" twice) and a household is assessed against one."""
+    return [
+        (str(standard), [(indicator.pk, str(indicator)) for indicator in group])
+        for standard, group in itertools.groupby(indicators, key=lambda indicator: indicator.standard)
+    ]
+
+
 class PovertyAssessmentInline(JurisdictionInlineMixin, admin.StackedInline):
     writes = ASSESSMENT_WRITES
     model = PovertyAssessment
     form = PovertyAssessmentForm
     extra = 0
-    fields = ["year", "standard", "status", "income_per_capita", "deprivations", "decision_number", "recognised_on"]
+    # Short fields side by side (they wrap on a phone); the indicators as checkboxes in columns (kernel/admin.css).
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("year", "status"),
+                    "standard",
+                    "income_per_capita",
+                    ("decision_number", "recognised_on"),
+                    "deprivations",
+                ]
+            },
+        )
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("standard").prefetch_related("deprivations")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "deprivations":
-            kwargs["queryset"] = DeprivationIndicator.objects.select_related("standard")
-            kwargs["widget"] = forms.CheckboxSelectMultiple
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name != "deprivations":
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+        kwargs["queryset"] = DeprivationIndicator.objects.select_related("standard")
+        kwargs["widget"] = forms.CheckboxSelectMultiple(attrs={"class": "ntp-checkbox-columns"})
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        # Read once for every assessment of the household, not once per form; values are still checked
+        # against the queryset.
+        field.choices = _by_standard(field.queryset)
+        return field
 
 
-class SupportInline(JurisdictionInlineMixin, admin.TabularInline):
+class SupportInline(JurisdictionInlineMixin, admin.StackedInline):
     writes = SUPPORT_WRITES
     model = Support
     extra = 0
-    fields = ["year", "component", "kind", "amount", "quantity", "quantity_unit", "received_on", "note"]
+    # Stacked, not a table: nine columns with a component's full name (150 characters) made the household form
+    # 4,356 px wide at 1366 px.
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("year", "received_on"),
+                    ("kind", "amount"),
+                    "component",
+                    ("quantity", "quantity_unit"),
+                    "note",
+                ]
+            },
+        )
+    ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "component":
@@ -401,7 +464,8 @@ class HouseholdAdmin(NtpHistoryAdmin):
     # The ethnic-group filter and the ID-number search are there only for roles that see personal data: the
     # admin base drops what reaches `personal_data_fields` for everybody else (kernel/list_params.py).
     list_filter = [ProvinceFilter, CommuneFilter, "ethnic_group"]
-    search_fields = ["code", "head_name", "village__name", "commune__name", "id_number"]
+    # an ID number is searched by its beginning, as typed (its own index), by the roles that may see it
+    search_fields = ["code", "head_name", "village__name", "commune__name", "^id_number"]
     list_select_related = ["village__commune", "commune__district", "commune__province", "ethnic_group"]
     autocomplete_fields = ["commune", "village"]
     inlines = [PovertyAssessmentInline, SupportInline]
@@ -421,6 +485,13 @@ class HouseholdAdmin(NtpHistoryAdmin):
                 _ethnicity=ethnicity,
             )
         )
+
+    def get_fieldsets(self, request, obj=None):
+        # The household, then its place; which personal-data fields show is get_fields' (masked or whole).
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        place = ["commune", "village", "address"]
+        first = [field for field in options["fields"] if field not in place]
+        return [(name, {**options, "fields": first}), (_("Place"), {"fields": place}), *rest]
 
     def get_fields(self, request, obj=None):
         fields = ["code", "head_name", "id_number", "ethnic_group", "commune", "village", "member_count", "address"]
@@ -509,7 +580,8 @@ class EthnicGroupAdmin(NtpAdmin):
 class DeprivationIndicatorInline(JurisdictionInlineMixin, admin.TabularInline):
     model = DeprivationIndicator
     extra = 0
-    fields = ["sort_order", "code", "dimension", "name"]
+    fields = ["sort_order", "code", "dimension", "name", "display_name"]
+    readonly_fields = ["display_name"]
 
 
 @admin.register(PovertyStandard)
@@ -543,17 +615,150 @@ class CommentForm(forms.Form):
     )
 
 
+class ApprovalForm(forms.Form):
+    """Approving asks for nothing but the confirmation itself."""
+
+
+class CurrentCommuneSelect(AutocompleteSelect):
+    """The commune of a report, searched among the communes a report can be made for."""
+
+    def get_url(self):
+        return reverse("admin:tracker_periodreport_communes")
+
+
+class CurrentCommuneSearch(AutocompleteJsonView):
+    """The communes a report can be made for: the current communes of the jurisdiction. A legacy commune's name
+    typed finds the current commune it became part of (its data is reported there)."""
+
+    def get_queryset(self):
+        communes = Commune.objects.in_jurisdiction(self.request.user).current()
+        if self.term.strip():
+            found = super().get_queryset()  # the communes' own search, both generations
+            communes = communes.filter(
+                Q(pk__in=found.values("pk")) | Q(default_predecessors__in=found.values("pk"))
+            ).annotate(
+                found_itself=Exists(found.filter(pk=OuterRef("pk"))),
+                took_in=Subquery(found.filter(successor=OuterRef("pk")).order_by("name").values("name")[:1]),
+            )
+        return communes.distinct().order_by("name", "pk")
+
+    def serialize_result(self, obj, to_field_name):
+        text = str(obj)
+        if getattr(obj, "took_in", None) and not obj.found_itself:
+            text = _("%(commune)s (now holds %(legacy)s)") % {"commune": text, "legacy": obj.took_in}
+        return {"id": str(obj.pk), "text": text}
+
+
+@dataclass(frozen=True)
+class ReportStep:
+    """A step a report's page offers (submit, approve, return, unlock): asked on a confirmation page, then
+    applied by its service, which decides again. It starts from some statuses (`starts_from`) and is taken by
+    the roles and levels `allowed(user)` accepts."""
+
+    name: str
+    title: str
+    button: str
+    question: str
+    done: str
+    starts_from: tuple[str, ...]
+    allowed: Callable
+    apply: Callable
+    form_class: type[forms.Form] | None = None
+    shows_figures: bool = True
+    primary: bool = True
+
+    def offered(self, report, user) -> bool:
+        return report.status in self.starts_from and self.allowed(user)
+
+
+def _may_decide(user) -> bool:
+    """Approving, returning and unlocking are the province's or the nation's (services._ensure_may_decide)."""
+    return may(user, APPROVE, PeriodReport) and jurisdiction_of(user).level != JurisdictionLevelChoices.COMMUNE
+
+
+REPORT_STEPS = {
+    step.name: step
+    for step in (
+        ReportStep(
+            name="submit",
+            title=_("Submit the report to the province"),
+            button=pgettext_lazy("period report", "Submit to the province"),
+            question=_(
+                "Submit the report of %(commune)s for %(period)s to the province? Once submitted it cannot be "
+                "changed: the province approves it, which locks the period's data, or returns it for correction."
+            ),
+            done=_("The report of %(commune)s for %(period)s is submitted to the province."),
+            starts_from=(PeriodReportStatusChoices.DRAFT, PeriodReportStatusChoices.RETURNED),
+            allowed=lambda user: may(user, SUBMIT, PeriodReport),
+            apply=lambda report, data, user: services.period_report_submit(
+                commune=report.commune, year=report.year, quarter=report.quarter, user=user
+            ),
+        ),
+        ReportStep(
+            name="approve",
+            title=_("Approve the report"),
+            button=pgettext_lazy("period report", "Approve and lock"),
+            question=_(
+                "Approve the report of %(commune)s for %(period)s? Its data from %(starts)s to %(ends)s is then "
+                "locked: no entry dated in the period can be added, changed or deleted until an approver unlocks it."
+            ),
+            done=_("The report of %(commune)s for %(period)s is approved; its data for the period is locked."),
+            starts_from=(PeriodReportStatusChoices.SUBMITTED,),
+            allowed=_may_decide,
+            apply=lambda report, data, user: services.period_report_approve(report=report, user=user),
+            form_class=ApprovalForm,
+        ),
+        ReportStep(
+            name="return",
+            title=_("Return the report to the commune"),
+            button=pgettext_lazy("period report", "Return to the commune"),
+            question=_(
+                "Return the report of %(commune)s for %(period)s to the commune? Say what the commune should "
+                "correct; it submits the report again once corrected."
+            ),
+            done=_("The report of %(commune)s for %(period)s is returned to the commune."),
+            starts_from=(PeriodReportStatusChoices.SUBMITTED,),
+            allowed=_may_decide,
+            apply=lambda report, data, user: services.period_report_return(
+                report=report, comment=data["comment"], user=user
+            ),
+            form_class=CommentForm,
+            primary=False,
+        ),
+        ReportStep(
+            name="unlock",
+            title=_("Unlock the approved report"),
+            button=_("Unlock"),
+            question=_(
+                "Unlock the report of %(commune)s for %(period)s? Its data for the period can be changed again and "
+                "the report goes back to the commune. Say why the approved data must change."
+            ),
+            done=_("The report of %(commune)s for %(period)s is unlocked and back with the commune."),
+            starts_from=(PeriodReportStatusChoices.APPROVED,),
+            allowed=_may_decide,
+            apply=lambda report, data, user: services.period_report_unlock(
+                report=report, reason=data["comment"], user=user
+            ),
+            form_class=CommentForm,
+            shows_figures=False,
+            primary=False,
+        ),
+    )
+}
+
+
 @admin.register(PeriodReport)
 class PeriodReportAdmin(NtpHistoryAdmin):
-    """Commune reports per quarter or year: submitted by the commune, approved (locked) or returned by the
-    province; an approver unlocks an approved report. Adding a report here submits it."""
+    """Commune reports per quarter or year. The commune saves a draft, reads its figures on the report's page and
+    submits it to the province (a confirmation first); the province reads the figures and approves (locks) or
+    returns it from the same page; an approver unlocks an approved report. Every step goes through its service."""
 
+    writes = Writes(create=services.period_report_save_draft, instance="report")
     list_display = ["commune", "period", "status", "submitted_by", "submitted_at", "decided_by", "decided_at"]
     filterset_class = PeriodReportFilterSet
     list_filter = [ProvinceFilter, "status", YearFilter, "quarter"]
     search_fields = ["commune__name"]
     list_select_related = ["commune__province", "submitted_by", "decided_by"]
-    autocomplete_fields = ["commune"]
     fields = [
         "commune",
         "year",
@@ -568,6 +773,12 @@ class PeriodReportAdmin(NtpHistoryAdmin):
     actions = ["approve_reports", "return_reports", "unlock_reports"]
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("commune__province", "submitted_by", "decided_by")
+
+    def get_fields(self, request, obj=None):
+        return ["commune", "year", "quarter", "status"] if obj is None else self.fields
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "submitted_by", "submitted_at", "decided_by", "decided_at", "comment"]
         return readonly if obj is None else ["commune", "year", "quarter", *readonly]
@@ -576,6 +787,7 @@ class PeriodReportAdmin(NtpHistoryAdmin):
         return may(request.user, SUBMIT, PeriodReport)
 
     def has_change_permission(self, request, obj=None):
+        # A report's fields never change by a form: its steps (submit, approve, return, unlock) change its status.
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -589,32 +801,178 @@ class PeriodReportAdmin(NtpHistoryAdmin):
     def period(self, obj):
         return obj.period_label
 
-    def save_model(self, request, obj, form, change):
-        report = services.period_report_submit(
-            commune=obj.commune, year=obj.year, quarter=obj.quarter, user=request.user
-        )
-        obj.pk = report.pk
+    # -- the add form: a draft, the commune official's own commune --------------------------------------------
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "commune":
-            kwargs["queryset"] = Commune.objects.current()
+        if db_field.name != "commune":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        jurisdiction = jurisdiction_of(request.user)
+        if jurisdiction.level == JurisdictionLevelChoices.COMMUNE:
+            # A commune official reports for their own commune: shown, not chosen.
+            kwargs["queryset"] = Commune.objects.filter(pk=jurisdiction.commune_id)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.disabled, field.initial = True, jurisdiction.commune_id  # a posted commune is ignored
+            return field
+        # Any commune of the jurisdiction is a valid choice, so that a legacy one is refused with what it became
+        # (period_report_save_draft) rather than as "not one of the available choices"; the search offers only
+        # current communes.
+        kwargs["widget"] = CurrentCommuneSelect(db_field, self.admin_site)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("year", timezone.localdate().year)
+        return initial
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            _(
+                "The draft report of %(commune)s for %(period)s is saved; nothing is sent yet. Read its figures "
+                "below, then submit it to the province."
+            )
+            % {"commune": obj.commune.name, "period": obj.period_label},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:tracker_periodreport_change", args=[obj.pk]))
+
+    # -- the report's page: its figures, its steps, its print -------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        steps = [
+            path(
+                f"<path:object_id>/{name}/",
+                wrap(self.step_view),
+                {"step": name},
+                name="{}_{}_{}".format(*info, name),
+            )
+            for name in REPORT_STEPS
+        ]
+        return [
+            path(
+                "communes/",
+                wrap(CurrentCommuneSearch.as_view(admin_site=self.admin_site)),
+                name="{}_{}_communes".format(*info),
+            ),
+            path("<path:object_id>/print/", wrap(self.print_view), name="{}_{}_print".format(*info)),
+            *steps,
+            *super().get_urls(),
+        ]
+
+    def _report_or_404(self, request, object_id) -> PeriodReport:
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            raise Http404
+        return report
+
+    def report_context(self, request, report, *, figures=True) -> dict:
+        """What the report's page, its confirmation pages and its print show beside the record."""
+        user = request.user
+        starts, ends = period_bounds(report.year, report.quarter)
+        return {
+            "report": report,
+            "period_starts": starts,
+            "period_ends": ends,
+            "figures": period_figures(report, user=user) if figures else None,
+            "works_linked": may(user, VIEW, Work),
+            "steps": [
+                {"url": reverse(f"admin:tracker_periodreport_{step.name}", args=[report.pk]), "step": step}
+                for step in REPORT_STEPS.values()
+                if step.offered(report, user)
+            ],
+            "print_url": reverse("admin:tracker_periodreport_print", args=[report.pk]),
+            "change_url": reverse("admin:tracker_periodreport_change", args=[report.pk]),
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        report = self.get_object(request, unquote(object_id))
+        if report is not None:
+            extra_context.update(self.report_context(request, report))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def step_view(self, request, object_id, step):
+        """A step's confirmation page (GET), and the step taken through its service (POST)."""
+        report = self._report_or_404(request, object_id)
+        step = REPORT_STEPS[step]
+        names = {
+            "commune": report.commune.name,
+            "period": report.period_label,
+        }
+        change_url = reverse("admin:tracker_periodreport_change", args=[report.pk])
+        if not step.allowed(request.user):
+            raise PermissionDenied
+        if report.status not in step.starts_from:  # e.g. decided meanwhile by somebody else
+            self.message_user(
+                request,
+                _("The report of %(commune)s for %(period)s is %(status)s: it cannot be taken to this step.")
+                % {**names, "status": report.get_status_display().lower()},
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(change_url)
+        form = None
+        if step.form_class is not None:
+            form = step.form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and (form is None or form.is_valid()):
+            try:
+                step.apply(report, form.cleaned_data if form is not None else {}, request.user)
+            except (ValidationError, PermissionDenied) as error:
+                text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, text, messages.ERROR)
+            else:
+                self.message_user(request, step.done % names, messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
+        context = self.report_context(request, report, figures=step.shows_figures)
+        starts, ends = context["period_starts"], context["period_ends"]
+        context.update(
+            {
+                **self.admin_site.each_context(request),
+                "title": step.title,
+                "subtitle": str(report),
+                "question": step.question % {**names, "starts": format_date(starts), "ends": format_date(ends)},
+                "step": step,
+                "form": form,
+                "opts": self.opts,
+                "original": report,
+                "media": self.media + (form.media if form is not None else forms.Media()),
+            }
+        )
+        return TemplateResponse(request, "admin/tracker/periodreport/confirm.html", context)
+
+    def print_view(self, request, object_id):
+        """The report on A4: its header and its figures, without the admin around them."""
+        report = self._report_or_404(request, object_id)
+        context = self.report_context(request, report)
+        context.update(
+            {
+                "title": _("Period report"),
+                "printed_at": timezone.now(),
+                "printed_by": request.user,
+                "opts": self.opts,
+            }
+        )
+        return TemplateResponse(request, "admin/tracker/periodreport/print.html", context)
+
+    # -- the list's actions ---------------------------------------------------------------------------------
 
     @admin.action(description=_("Approve (lock) the selected reports"), permissions=["approve"])
     def approve_reports(self, request, queryset):
-        done = 0
-        for report in queryset:
-            try:
-                services.period_report_approve(report=report, user=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(
-                    request, f"{report}: {' '.join(getattr(error, 'messages', [str(error)]))}", messages.ERROR
-                )
-        if done:
-            self.message_user(
-                request, _("%(count)d report(s) approved and locked.") % {"count": done}, messages.SUCCESS
-            )
+        return action_with_form(
+            self,
+            request,
+            queryset,
+            form_class=ApprovalForm,
+            action="approve_reports",
+            title=_("Approve reports"),
+            explanation=_(
+                "Approving locks each commune's data for the report's period: no entry dated in it can be added, "
+                "changed or deleted until an approver unlocks it. To read a report's figures first, open the report."
+            ),
+            submit_label=pgettext_lazy("period report", "Approve and lock"),
+            apply=lambda obj, data: services.period_report_approve(report=obj, user=request.user),
+        )
 
     @admin.action(description=_("Return the selected reports to the commune"), permissions=["approve"])
     def return_reports(self, request, queryset):

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from kernel.history import history_records
+from kernel.numbers import format_date
+from kernel.presentation import format_vnd
 from kernel.querysets import ReferenceQuerySet
 from kernel.versions import version_field
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
@@ -224,7 +226,7 @@ class Allocation(CapitalEntry):
     def __str__(self):
         return _("%(kind)s %(amount)s VND to %(work)s for %(year)s") % {
             "kind": self.get_kind_display(),
-            "amount": f"{self.amount:,}".replace(",", "."),
+            "amount": format_vnd(self.amount),
             "work": self.work.code,
             "year": self.year,
         }
@@ -286,8 +288,8 @@ class Disbursement(CapitalEntry):
     def __str__(self):
         return _("Voucher %(voucher)s of %(date)s: %(amount)s VND") % {
             "voucher": self.voucher_number,
-            "date": self.paid_on.strftime("%d/%m/%Y") if self.paid_on else "",
-            "amount": f"{self.amount:,}".replace(",", "."),
+            "date": format_date(self.paid_on) if self.paid_on else "",
+            "amount": format_vnd(self.amount),
         }
 
     def period_key(self):
@@ -556,7 +558,7 @@ class PovertyStandard(models.Model):
     """A multidimensional poverty standard and the years it applies to (e.g. Decree 07/2021 for 2022-2025)."""
 
     code = models.CharField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=300)
+    name = models.CharField(_("English name"), max_length=300)
     document = models.ForeignKey(
         "programs.LegalDocument",
         on_delete=models.PROTECT,
@@ -623,7 +625,7 @@ class DeprivationIndicator(models.Model):
     )
     code = models.CharField(_("code"), max_length=30)
     dimension = models.CharField(_("dimension"), max_length=100)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("English name"), max_length=200)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = DeprivationIndicatorManager()
