@@ -30,6 +30,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     return output.getvalue()
 
 
+@pytest.fixture(scope="module")
+def localities_present(django_db_setup, django_db_blocker):
+    """The administrative units, loaded again (for good: outside any test's transaction) if a transactional
+    test that ran before this module on the same worker flushed them (the browser tests do)."""
+    from localities.models import Commune
+
+    with django_db_blocker.unblock():
+        if not Commune.objects.exists():
+            call_command("load_localities", stdout=StringIO())
+
+
 @pytest.fixture(scope="session")
 def localities_loaded(django_db_setup):
     """What ``load_localities`` printed when the session loaded the administrative units."""

@@ -30,7 +30,8 @@ from tracker.models import (
     Work,
 )
 
-pytestmark = pytest.mark.django_db
+# the generator places its data on the real administrative units
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("localities_present")]
 SCALE = 0.002
 SEED = 7
 
