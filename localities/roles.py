@@ -110,8 +110,13 @@ def permission_label(permission: Permission) -> str:
     tracker.add_work (Django stores "Can add work", in English, once)."""
     action = permission.codename.split("_", 1)[0]
     model = permission.content_type.model_class()
-    if action not in _PERMISSION_ACTIONS or model is None:
+    if model is None:
         return permission.name
+    if action not in _PERMISSION_ACTIONS:
+        # a model's own permission (Meta.permissions): its name as declared, in the interface's language,
+        # whatever language was active when the permission was first stored
+        declared = dict(model._meta.permissions)
+        return str(declared.get(permission.codename, permission.name))
     return f"{capfirst(model._meta.verbose_name)}: {_PERMISSION_ACTIONS[action]}"
 
 
