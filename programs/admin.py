@@ -4,12 +4,22 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.access import CHANGE, DELETE, JurisdictionLevelChoices, jurisdiction_of, may
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes
-from kernel.admin_filters import YearFilter
+from kernel.admin_filters import FilterSetListFilter, YearFilter
 from kernel.presentation import MONEY, figure_column
 
 from . import services
 from .filters import CapitalPlanEntryFilterSet
 from .models import CapitalPlanEntry, Component, LegalDocument, Program
+
+
+class ProgramFilter(FilterSetListFilter):
+    """Rows of a program: the programs themselves are the choices (not the distinct programs of the rows)."""
+
+    title = _("program")
+    parameter_name = "program"
+
+    def lookups(self, request, model_admin):
+        return [(str(p.pk), p.code) for p in Program.objects.order_by("start_year", "code")]
 
 
 class LedgerAdminMixin:
@@ -92,7 +102,7 @@ class CapitalPlanEntryAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     filterset_class = CapitalPlanEntryFilterSet
     list_filter = [
         YearFilter,
-        ("component__program", admin.RelatedOnlyFieldListFilter),
+        ProgramFilter,
         ("province", admin.RelatedOnlyFieldListFilter),
         "source",
         "capital_type",

@@ -31,18 +31,19 @@ from kernel.access import (
 )
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, action_with_form
 from kernel.admin_filters import FilterSetListFilter, YearFilter
-from kernel.numbers import format_date
+from kernel.numbers import ValueProblem, date_from_input, format_date
 from kernel.presentation import MONEY, PERCENT, figure_column, format_rate, format_vnd, rate
 from localities.admin import CommuneAdmin, VillageAdmin
 from localities.admin_filters import CommuneFilter, ProvinceFilter
 from localities.models import Commune, Village
-from programs.admin import LedgerAdminMixin
-from programs.models import Component, Program
+from programs.admin import LedgerAdminMixin, ProgramFilter
+from programs.models import Component
 
 from . import services
 from .choices import PeriodReportStatusChoices, PovertyStatusChoices
 from .filters import (
     AllocationFilterSet,
+    CapitalSummaryFilterSet,
     DisbursementFilterSet,
     HouseholdFilterSet,
     PeriodReportFilterSet,
@@ -54,6 +55,7 @@ from .filters import (
 from .forms import AllocationForm, DisbursementForm, PovertyAssessmentForm
 from .models import (
     Allocation,
+    CapitalSummary,
     DeprivationIndicator,
     Disbursement,
     EthnicGroup,
@@ -66,6 +68,7 @@ from .models import (
     Work,
 )
 from .period_figures import period_bounds, period_figures
+from .querysets import as_of_split
 
 # The services each entity is written through: the admin never saves a model itself.
 WORK_WRITES = Writes(
@@ -96,23 +99,77 @@ SUPPORT_WRITES = Writes(
 )
 
 
-def with_amount_total(response, label):
-    """Add the total of the filtered rows' amounts (capital-changing entries only) to a changelist page."""
+# A ledger list's parameters that the capital summary holds, and the summary's filter of each.
+SUMMARY_PARAMETERS = {
+    "province": "province",
+    "year": "year",
+    "source__exact": "source",
+    "capital_type__exact": "capital_type",
+}
+
+
+def ledger_summary(changelist, request, ledger: str, date_field: str | None = None):
+    """The capital summary's lines that add up to the rows of a ledger's list, and the list's rows to add to
+    them (those of the as-of date's month up to the date, `?paid_on__lte=`; else None), as (lines, rows);
+    None when the list is searched or filtered by what the summary does not hold (a kind, a program,
+    reversals, a day), whose figures are then read from the rows themselves. The summary keeps months:
+    the date hierarchy's year and month are its own."""
+    if changelist.query:
+        return None
+    summary_data, months, as_of = {}, {}, None
+    for name, values in changelist.get_filters_params().items():
+        value = values[-1] if isinstance(values, list) else values
+        if name in SUMMARY_PARAMETERS:
+            summary_data[SUMMARY_PARAMETERS[name]] = value
+        elif date_field and name in (f"{date_field}__year", f"{date_field}__month"):
+            months[name.rsplit("__", 1)[1]] = value
+        elif date_field and name in (f"{date_field}__lte", f"{date_field}__lt") and as_of is None:
+            try:
+                as_of = date_from_input(value)
+            except ValueProblem:
+                return None
+            as_of -= datetime.timedelta(days=name.endswith("__lt"))
+        else:
+            return None
+    lines = CapitalSummaryFilterSet(summary_data, queryset=CapitalSummary.objects.of_entries_seen_by(request.user))
+    if not lines.is_valid():
+        return None
+    lines = lines.qs
+    if months:
+        try:
+            year, month = int(months["year"]), int(months.get("month", 0))
+            lines = lines.filter(month=datetime.date(year, month, 1)) if month else lines.filter(month__year=year)
+        except (KeyError, ValueError, OverflowError):
+            return None
+    rows = None
+    if as_of is not None:
+        lines_filter, partial = as_of_split(as_of)
+        lines = lines.filter(**lines_filter)
+        rows = changelist.queryset.filter(**{f"{date_field}__gte": partial[0]}) if partial else None
+    return lines, rows
+
+
+def with_ledger_totals(response, request, label, ledger: str, date_field: str | None = None):
+    """Add the count and the amount of the filtered rows (capital-changing entries only for allocations) to a
+    ledger's list: from the capital summary when its filters are the summary's (a national list is not
+    summed entry by entry), else from the rows. The date hierarchy's years and months come from the summary too
+    (read by the `ntp_date_hierarchy` tag)."""
     changelist = getattr(response, "context_data", {}).get("cl")
-    if changelist is not None:
-        response.context_data["totals"] = [
-            (_("entries"), format_vnd(changelist.queryset.count())),
-            (label, format_vnd(changelist.queryset.total())),
-        ]
+    if changelist is None:
+        return response
+    summary = ledger_summary(changelist, request, ledger, date_field)
+    if summary is None:
+        entries, amount = changelist.queryset.count(), changelist.queryset.total()
+    else:
+        lines, rows = summary
+        figures = lines.ledger_figures(ledger)
+        entries, amount = figures["entries"], figures["amount"]
+        if rows is not None:
+            entries, amount = entries + rows.count(), amount + rows.total()
+        if date_field and rows is None:
+            changelist.dated_months = lines.ledger_months(ledger)
+    response.context_data["totals"] = [(_("entries"), format_vnd(entries)), (label, format_vnd(amount))]
     return response
-
-
-class ProgramFilter(FilterSetListFilter):
-    title = _("program")
-    parameter_name = "program"
-
-    def lookups(self, request, model_admin):
-        return [(str(p.pk), p.code) for p in Program.objects.order_by("start_year", "code")]
 
 
 class ComponentFilter(FilterSetListFilter):
@@ -309,7 +366,8 @@ class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # `?paid_on__lte=2025-06-30` gives the disbursement as of a date.
-        return with_amount_total(super().changelist_view(request, extra_context), _("net disbursed (VND)"))
+        response = super().changelist_view(request, extra_context)
+        return with_ledger_totals(response, request, _("net disbursed (VND)"), "disbursement", "paid_on")
 
     @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
     def amount_vnd(self, obj):
@@ -344,7 +402,7 @@ class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     list_filter = [
         ProvinceFilter,
         YearFilter,
-        ("component__program", admin.RelatedOnlyFieldListFilter),
+        ProgramFilter,
         "source",
         "capital_type",
         "kind",
@@ -356,7 +414,8 @@ class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     change_list_template = "admin/tracker/change_list_totals.html"
 
     def changelist_view(self, request, extra_context=None):
-        return with_amount_total(super().changelist_view(request, extra_context), _("allocated (VND)"))
+        response = super().changelist_view(request, extra_context)
+        return with_ledger_totals(response, request, _("allocated (VND)"), "allocation")
 
     @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
     def amount_vnd(self, obj):

@@ -15,6 +15,7 @@ from programs.models import Program
 
 from .models import (
     Allocation,
+    CapitalSummary,
     Disbursement,
     Household,
     PeriodReport,
@@ -60,6 +61,17 @@ class AllocationFilterSet(LocalityFilterSet):
     class Meta:
         model = Allocation
         fields = ["source", "capital_type", "kind"]
+
+
+class CapitalSummaryFilterSet(LocalityFilterSet):
+    """Lines of the capital summary by the filters it shares with the ledgers' lists (place, plan year, source,
+    capital type): what those lists' totals and dates are read from when they are filtered by these alone."""
+
+    year = YearFilter(label=_("plan year"))
+
+    class Meta:
+        model = CapitalSummary
+        fields = ["source", "capital_type"]
 
 
 class DisbursementFilterSet(LocalityFilterSet):

@@ -25,6 +25,7 @@ from .choices import (
 )
 from .querysets import (
     AllocationQuerySet,
+    CapitalSummaryQuerySet,
     DisbursementQuerySet,
     HouseholdQuerySet,
     HouseholdRecordQuerySet,
@@ -325,6 +326,8 @@ class CapitalSummary(models.Model):
     disbursed = models.BigIntegerField(_("net disbursed (VND)"), default=0)
     allocation_entries = models.IntegerField(_("allocation entries"), default=0)
     disbursement_entries = models.IntegerField(_("disbursement entries"), default=0)
+
+    objects = CapitalSummaryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("capital summary")

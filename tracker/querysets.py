@@ -65,7 +65,7 @@ def _alias(position: int) -> str:
     return f"part{position}"
 
 
-def _as_of_split(as_of) -> tuple[dict, tuple | None]:
+def as_of_split(as_of) -> tuple[dict, tuple | None]:
     """How capital as of a date is read: the capital summary's lines to take (a filter on their month) and
     the range of days whose entries are added from the ledgers (None: none). All lines without a date; the
     lines up to the date's month when it ends its month; else the lines before it, and its days up to the
@@ -102,7 +102,7 @@ class WorkQuerySet(JurisdictionQuerySet):
         that month's entries up to the date."""
         Summary = _related(self, "capital_summaries")
         year_filter = {"year": year} if year else {}
-        lines, partial = _as_of_split(as_of)
+        lines, partial = as_of_split(as_of)
         allocated = _sum_subquery(Summary, "work", column="allocated", **year_filter, **lines)
         disbursed = _sum_subquery(Summary, "work", column="disbursed", **year_filter, **lines)
         if partial:
@@ -138,7 +138,7 @@ class WorkQuerySet(JurisdictionQuerySet):
         Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
         narrowed = self._narrowed()
         year_filter = {"year": year} if year is not None else {}
-        lines_filter, partial = _as_of_split(as_of)
+        lines_filter, partial = as_of_split(as_of)
         aliases = [f"k{i}" for i in range(len(fields))]
         sums: dict[tuple, dict] = {}
 
@@ -231,7 +231,7 @@ class WorkQuerySet(JurisdictionQuerySet):
         )
         # Paid in the year, after the deadline of the capital's own year (for last year's: from 1 February).
         since = Q(year__lt=year - 1, month__gte=new_year) | Q(year=year - 1, month__gte=february)
-        lines_filter, partial = _as_of_split(as_of)
+        lines_filter, partial = as_of_split(as_of)
         lines = Summary.objects.filter(since, **narrowed, **lines_filter)
         disbursed = lines.aggregate(total=Sum("disbursed", default=0))["total"]
         if partial:
@@ -283,7 +283,7 @@ class WorkQuerySet(JurisdictionQuerySet):
             figure["works"].add(row["work"])
         # What was paid per line: the summary's lines up to the date's month, and that month's payments.
         Summary = _related(self, "capital_summaries")
-        lines_filter, partial = _as_of_split(as_of)
+        lines_filter, partial = as_of_split(as_of)
         summary_unit = (
             {"unit": F(self.SUMMARY_SPLITS[by])} if by else {"unit": Value(None, output_field=IntegerField())}
         )
@@ -316,7 +316,7 @@ class WorkQuerySet(JurisdictionQuerySet):
         the capital summary (and the date's month's entries), filtered, ordered and cut in the database."""
         Summary = _related(self, "capital_summaries")
         Allocation, Disbursement = _related(self, "allocations"), _related(self, "disbursements")
-        lines_filter, partial = _as_of_split(as_of)
+        lines_filter, partial = as_of_split(as_of)
         narrowed = self._narrowed()
         parts, params = [], []
 
@@ -449,6 +449,38 @@ class DisbursementQuerySet(JurisdictionQuerySet):
 
     def as_of(self, date):
         return self.filter(paid_on__lte=date)
+
+
+class CapitalSummaryQuerySet(JurisdictionQuerySet):
+    """Lines of the capital summary; a line lies in its work's commune, so in the jurisdiction of its entries."""
+
+    commune_path = "commune"
+
+    def of_entries_seen_by(self, user):
+        """The lines of the entries `user` may see of a ledger they may view (the ledger's `restrict` decided the
+        role; the summary itself is no model a role names)."""
+        where = self.jurisdiction_q(user)
+        return self if where is None else self.filter(where)
+
+    def ledger_figures(self, ledger: str) -> dict:
+        """{"entries", "amount"} of the lines for `ledger` ("allocation": its entries, and the capital they
+        allocate, capital-changing kinds only, as `AllocationQuerySet.total`; "disbursement": its entries and
+        the net disbursed). One aggregate."""
+        entries, amount = LEDGER_FIGURES[ledger]
+        return self.aggregate(entries=Sum(entries, default=0), amount=Sum(amount, default=0))
+
+    def ledger_months(self, ledger: str) -> list[datetime.date]:
+        """The months (their first days) holding entries of `ledger`, in order. One query."""
+        entries, _amount = LEDGER_FIGURES[ledger]
+        months = self.filter(**{f"{entries}__gt": 0}).order_by("month").values_list("month", flat=True).distinct()
+        return list(months)
+
+
+# Per ledger: the summary's count of its entries and its amount.
+LEDGER_FIGURES = {
+    "allocation": ("allocation_entries", "allocated"),
+    "disbursement": ("disbursement_entries", "disbursed"),
+}
 
 
 class ProgressReportQuerySet(JurisdictionQuerySet):

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.urls import translate_url
 from django.utils import translation
 
@@ -114,3 +116,45 @@ def language_switch(context, keep_query=False):
         for code, _name in settings.LANGUAGES
     ]
     return {"csrf_token": context.get("csrf_token"), "languages": languages, "current": current}
+
+
+class _KnownMonths:
+    """What Django's date hierarchy asks of a change list's rows (their first and last date; the years, the
+    months, the days holding rows), answered from the months known to hold them: the days from the rows."""
+
+    def __init__(self, months, rows):
+        self.months, self.rows = months, rows
+
+    def aggregate(self, **aggregates):
+        first, last = (self.months[0], self.months[-1]) if self.months else (None, None)
+        return dict(zip(aggregates, (first, last), strict=True))
+
+    def dates(self, field_name, kind, order="ASC"):
+        if kind == "day":
+            return self.rows.dates(field_name, kind, order)
+        starts = {month.replace(month=1) if kind == "year" else month for month in self.months}
+        return sorted(starts, reverse=order == "DESC")
+
+
+class _ChangeListOfMonths:
+    def __init__(self, changelist):
+        self._changelist = changelist
+        self.queryset = _KnownMonths(changelist.dated_months, changelist.queryset)
+
+    def __getattr__(self, name):
+        return getattr(self._changelist, name)
+
+
+def ntp_date_hierarchy(changelist):
+    """Django's date hierarchy; from the months the list's rows are known to fall in when the list knows them
+    (`changelist.dated_months`, say from the capital summary), rather than from a DISTINCT over its rows."""
+    if getattr(changelist, "dated_months", None) is not None:
+        changelist = _ChangeListOfMonths(changelist)
+    return admin_list.date_hierarchy(changelist)
+
+
+@register.tag(name="ntp_date_hierarchy")
+def ntp_date_hierarchy_tag(parser, token):
+    return InclusionAdminNode(
+        parser, token, func=ntp_date_hierarchy, template_name="date_hierarchy.html", takes_context=False
+    )
