@@ -117,9 +117,14 @@ def _condition(model: type[Model], fields: list[_Field], words: list[str], *, ra
     through = {
         name: _through_relation(model, name, rest, words, raw=raw, alone=alone) for name, rest in related.items()
     }
+    typed = [raw[index] if index < len(raw) else word for index, word in enumerate(words)]
+    own_branches = [[_own_condition(f, word, typed[index]) for f in own] for index, word in enumerate(words)]
+    many = [name for name, per_word in through.items() if any(is_subquery for _branch, is_subquery in per_word)]
+    if len(many) == 1 and len(words) > 1:
+        return _one_relation_of_many(model, own_branches, through, many[0], related[many[0]], words, typed)
     condition = Q()
-    for index, word in enumerate(words):
-        branches = [_own_condition(f, word, raw[index] if index < len(raw) else word) for f in own]
+    for index in range(len(words)):
+        branches = list(own_branches[index])
         subqueried = []
         for per_word in through.values():
             branch, is_subquery = per_word[index]
@@ -135,6 +140,36 @@ def _condition(model: type[Model], fields: list[_Field], words: list[str], *, ra
         else:
             condition &= _any_of(branches + subqueried)
     return condition
+
+
+def _one_relation_of_many(model, own_branches, through, name, fields, words, typed) -> Q:
+    """Every word in one of the fields, where one relation (`name`) has many rows holding one word or another
+    ("hoc" alone is in thousands of works' names, "truong hoc" in dozens): the rows pointing at a related row
+    that holds every word, and the rows holding a word in another field (found on that field's index), kept if
+    every word is in one of their fields. Together exactly the rows that match: a row in neither holds no word
+    elsewhere, so each word is in its related row. Each part is found on its own indexes (a UNION of keys),
+    rather than the rows holding each word of the relation, one word after the other."""
+    relation = model._meta.get_field(name)
+    target = relation.related_model
+    key = f"{name}__in" if relation.many_to_many or relation.one_to_many else f"{relation.attname}__in"
+    holding_all = target._default_manager.filter(_condition(target, fields, words, raw=typed))
+    keys = list(holding_all.order_by().values_list("pk", flat=True)[: RELATED_IDS_LIMIT + 1])
+    in_related = Q(**{key: keys}) if len(keys) <= RELATED_IDS_LIMIT else Q(**{key: holding_all.values("pk")})
+    rows = model._default_manager
+    parts = [rows.filter(in_related).order_by().values("pk")] if keys else []
+    elsewhere = [
+        own_branches[index] + [per_word[index][0] for other, per_word in through.items() if other != name]
+        for index in range(len(words))
+    ]
+    if any(elsewhere):
+        every_word = Q()
+        for index, branches in enumerate(elsewhere):
+            every_word &= _any_of([*branches, through[name][index][0]])
+        parts.append(rows.filter(_any_of([b for branches in elsewhere for b in branches])).filter(every_word))
+        parts[-1] = parts[-1].order_by().values("pk")
+    if not parts:
+        return Q(pk__in=[])
+    return Q(pk__in=parts[0].union(*parts[1:])) if len(parts) > 1 else Q(pk__in=parts[0])
 
 
 def _any_of(conditions: list[Q]) -> Q:
@@ -170,6 +205,7 @@ def _through_relation(
     flags = {f"_w{i}": ExpressionWrapper(c, output_field=BooleanField()) for i, c in enumerate(per_word)}
     found = list(
         target._default_manager.filter(_any_of(per_word))
+        .order_by()
         .annotate(**flags)
         .values_list("pk", *flags)[: RELATED_IDS_LIMIT + 1]
     )

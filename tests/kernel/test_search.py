@@ -124,3 +124,30 @@ def test_postgresql_serves_each_searched_field_from_its_index(places, model, fie
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
     plan = "\n".join(plans)
     assert index in plan, plan
+
+
+@pytest.mark.parametrize("term", ["na w-00", "pc-7 na", "pc-7 w-001", "w-001 na", "na tau", "pc xyz", "qlda na"])
+def test_words_in_many_related_rows_and_in_the_rows_own_field_find_what_python_finds(places, monkeypatch, term):
+    """Where one relation has many rows holding one word or another, the rows whose related row holds every
+    word, and those holding a word in their own field, are the rows that match: the same as Python finds."""
+    from tracker.models import Disbursement
+
+    works, _households = places
+    for n, work in enumerate(works):
+        AllocationFactory(work=work)
+        for voucher in (f"PC-{n}", f"PC-7{n}"):
+            Disbursement.objects.create(
+                work=work,
+                year=2024,
+                source="central",
+                capital_type="investment",
+                amount=1_000,
+                voucher_number=voucher,
+                paid_on="2024-03-01",
+            )
+    monkeypatch.setattr(search_module, "RELATED_IDS_LIMIT", 1)  # every work matching a word: "many"
+    fields = ["voucher_number", "work__code", "work__name", "work__investor"]
+    getters = [lambda d: d.voucher_number, lambda d: d.work.code, lambda d: d.work.name, lambda d: d.work.investor]
+    found = list(search(Disbursement.objects.all(), fields, term).values_list("pk", flat=True))
+    assert set(found) == by_python(Disbursement.objects.select_related("work"), getters, term)
+    assert len(found) == len(set(found))
