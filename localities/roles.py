@@ -88,13 +88,14 @@ def role_permissions() -> dict[str, list[str]]:
     return collected
 
 
+_ROLES_BY_GROUP_NAME = {name: role for role, name in ROLE_GROUP_NAMES.items()}
+
+
 def group_label(group: Group) -> str:
     """A permission group as officials read it: a role's group by the role's name in the interface's
     language ("Cán bộ nhập liệu"), another group by its stored name."""
-    for role, name in ROLE_GROUP_NAMES.items():
-        if group.name == name:
-            return str(RoleChoices(role).label)
-    return group.name
+    role = _ROLES_BY_GROUP_NAME.get(group.name)
+    return str(RoleChoices(role).label) if role else group.name
 
 
 _PERMISSION_ACTIONS = {
@@ -107,17 +108,19 @@ _PERMISSION_ACTIONS = {
 
 def permission_label(permission: Permission) -> str:
     """A permission as officials read it, in the interface's language: "Công trình: thêm" for
-    tracker.add_work (Django stores "Can add work", in English, once)."""
-    action = permission.codename.split("_", 1)[0]
+    tracker.add_work (Django stores "Can add work", in English, once); a model's own permission
+    (Meta.permissions, such as a household's view_personal_data) by its name as declared, whatever language
+    was active when it was first stored."""
     model = permission.content_type.model_class()
     if model is None:
         return permission.name
-    if action not in _PERMISSION_ACTIONS:
-        # a model's own permission (Meta.permissions): its name as declared, in the interface's language,
-        # whatever language was active when the permission was first stored
-        declared = dict(model._meta.permissions)
-        return str(declared.get(permission.codename, permission.name))
-    return f"{capfirst(model._meta.verbose_name)}: {_PERMISSION_ACTIONS[action]}"
+    declared = dict(model._meta.permissions)
+    if permission.codename in declared:
+        return str(declared[permission.codename])
+    action = permission.codename.split("_", 1)[0]
+    if action in _PERMISSION_ACTIONS and permission.codename == f"{action}_{model._meta.model_name}":
+        return f"{capfirst(model._meta.verbose_name)}: {_PERMISSION_ACTIONS[action]}"
+    return permission.name
 
 
 def role_group(role: str) -> Group:

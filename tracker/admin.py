@@ -690,16 +690,14 @@ class CurrentCommuneSearch(AutocompleteJsonView):
     typed finds the current commune it became part of (its data is reported there)."""
 
     def get_queryset(self):
-        communes = Commune.objects.in_jurisdiction(self.request.user).current()
+        communes = Commune.objects.in_jurisdiction(self.request.user).current().select_related("province")
         if self.term.strip():
             found = super().get_queryset()  # the communes' own search, both generations
-            communes = communes.filter(
-                Q(pk__in=found.values("pk")) | Q(default_predecessors__in=found.values("pk"))
-            ).annotate(
+            communes = communes.filter(Q(pk__in=found.values("pk")) | Q(pk__in=found.values("successor"))).annotate(
                 found_itself=Exists(found.filter(pk=OuterRef("pk"))),
                 took_in=Subquery(found.filter(successor=OuterRef("pk")).order_by("name").values("name")[:1]),
             )
-        return communes.distinct().order_by("name", "pk")
+        return communes.order_by("name", "pk")
 
     def serialize_result(self, obj, to_field_name):
         text = str(obj)

@@ -157,7 +157,7 @@ def period_figures(report: PeriodReport, *, user, works_shown: int = WORKS_SHOWN
     ]
 
     households = Household.objects.restrict(user, VIEW).filter(report_scope(report.commune_id))
-    for line in households.poverty_status("province", year=report.year).values():
-        for name in ("households", "poor", "near_poor", "escaped", "supported", "support_vnd"):
-            setattr(figures, name, getattr(figures, name) + line[name])
+    line = households.poverty_status(year=report.year).get((), {})
+    for name in ("households", "poor", "near_poor", "escaped", "supported", "support_vnd"):
+        setattr(figures, name, line.get(name, 0))
     return figures

@@ -499,9 +499,10 @@ class HouseholdQuerySet(JurisdictionQuerySet):
     POVERTY_GROUPS = {"province": "commune__current_province", "commune": "commune", "ethnic_group": "ethnic_group"}
 
     def poverty_status(self, *by: str, year: int) -> dict[tuple, dict]:
-        """Per current province, commune and/or ethnic group (`by`, of POVERTY_GROUPS): the households
-        registered, and of the year's statuses the poor, near-poor, newly escaped, and newly poor (poor this
-        year, not poor or escaped the year before: fell into poverty); the households supported in the year
+        """Per current province, commune and/or ethnic group (`by`, of POVERTY_GROUPS; none: one line keyed
+        ()): the households registered, and of the year's statuses the poor, near-poor, newly escaped, and
+        newly poor (poor this year, not poor or escaped the year before: fell into poverty); the households
+        supported in the year
         and the support's VND. Keyed by a tuple of the groups' values. Counts only (no personal data). Four
         grouped queries, whatever the grouping."""
         paths = [self.POVERTY_GROUPS[field] for field in by]
@@ -514,6 +515,8 @@ class HouseholdQuerySet(JurisdictionQuerySet):
 
         def grouped(queryset, prefix: str = "", extra: tuple = ()):
             keys = {f"k{i}": F(prefix + path) for i, path in enumerate(paths)}
+            if not paths:  # not grouped: one line, keyed by (), over all the rows
+                return queryset.values(*extra, _all=Value(1)), []
             return queryset.values(*extra, **keys), list(keys)
 
         def row(item, aliases):

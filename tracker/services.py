@@ -1262,22 +1262,33 @@ def period_report_save_draft(*, commune, year: int, quarter: int | None = None, 
     if user is not None and not may(user, SUBMIT, PeriodReport):
         raise PermissionDenied(_("You may not prepare or submit reports."))
     current = _reporting_commune_or_refuse(commune)
-    with transaction.atomic():
-        existing = PeriodReport.objects.select_for_update().filter(commune=current, year=year, quarter=quarter).first()
-        if existing is not None:
-            raise ValidationError(
-                _("%(commune)s already has a report for %(period)s (%(status)s): open it from the list of reports.")
-                % {
-                    "commune": current.name,
-                    "period": existing.period_label,
-                    "status": existing.get_status_display().lower(),
-                }
-            )
-        report = PeriodReport(commune=current, year=year, quarter=quarter, status=PeriodReportStatusChoices.DRAFT)
-        report.full_clean()
-        report._history_user = user
-        report.save()
-        ensure_allowed(user, SUBMIT, report)
+
+    def refusal(existing):
+        return ValidationError(
+            _("%(commune)s already has a report for %(period)s (%(status)s): open it from the list of reports.")
+            % {
+                "commune": current.name,
+                "period": existing.period_label,
+                "status": existing.get_status_display().lower(),
+            }
+        )
+
+    existing = PeriodReport.objects.filter(commune=current, year=year, quarter=quarter).first()
+    if existing is not None:
+        raise refusal(existing)
+    report = PeriodReport(commune=current, year=year, quarter=quarter, status=PeriodReportStatusChoices.DRAFT)
+    report.full_clean(validate_constraints=False)  # the one-report rule is the database's, below
+    report._history_user = user
+    try:
+        with transaction.atomic():
+            report.save()
+            ensure_allowed(user, SUBMIT, report)
+    except IntegrityError:
+        # another official saved the same period's report at the same moment: theirs stands
+        existing = PeriodReport.objects.filter(commune=current, year=year, quarter=quarter).first()
+        if existing is None:
+            raise
+        raise refusal(existing) from None
     return report
 
 

@@ -8,13 +8,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
+from localities.models import Commune
 from programs.choices import CapitalSourceChoices, CapitalTypeChoices
-from tests.localities.factories import VillageFactory
+from tests.localities.factories import CommuneFactory, VillageFactory
 from tests.tracker.factories import AllocationFactory, HouseholdFactory, PovertyStandardFactory
 from tracker import services
 from tracker.choices import PeriodReportStatusChoices as Status
@@ -100,6 +103,25 @@ def test_a_draft_is_saved_as_a_draft_and_submitted_only_when_asked(world, offici
     submitted = services.period_report_submit(commune=world.c1, year=2024, quarter=2, user=entry)
     assert submitted.pk == draft.pk
     assert (submitted.status, submitted.submitted_by) == (Status.SUBMITTED, entry)
+    assert PeriodReport.objects.count() == 1
+
+
+def test_two_drafts_of_the_same_period_saved_at_once_leave_one_and_refuse_the_other(world, officials, monkeypatch):
+    entry = officials["entry"]
+    services.period_report_save_draft(commune=world.c1, year=2024, quarter=2, user=entry)
+    # the second official's check ran before the first one's draft was written: the database refuses it
+    checked = []
+    real_first = type(PeriodReport.objects.all()).first
+
+    def first_before_the_other_saved(queryset):
+        if queryset.model is PeriodReport and not checked:
+            checked.append(True)
+            return None
+        return real_first(queryset)
+
+    monkeypatch.setattr(type(PeriodReport.objects.all()), "first", first_before_the_other_saved)
+    with pytest.raises(ValidationError, match="already has a report for Q2/2024 \\(draft\\)"):
+        services.period_report_save_draft(commune=world.c1, year=2024, quarter=2, user=entry)
     assert PeriodReport.objects.count() == 1
 
 
@@ -214,8 +236,19 @@ def test_the_commune_search_offers_current_communes_and_finds_a_legacy_ones_succ
     assert {r["id"] for r in found} == {str(world.c1.pk), str(world.c2.pk)}  # current ones of the province
     found = client.get(url("communes"), {**params, "term": world.l1.name}).json()["results"]
     assert found == [{"id": str(world.c1.pk), "text": f"{world.c1} (now holds {world.l1.name})"}]
-    found = client.get(url("communes"), {**params, "term": world.c1.name}).json()["results"]
+    # a name no other commune's (or province's) words hold: "Xã Bình Yên 0" would find "Xã Bình Yên 1" of
+    # "Tỉnh Thử Nghiệm 0" too
+    Commune.objects.filter(pk=world.c1.pk).update(name="Xã Cẩm Giàng")
+    world.c1.refresh_from_db()
+    found = client.get(url("communes"), {**params, "term": "cam giang"}).json()["results"]
     assert found == [{"id": str(world.c1.pk), "text": str(world.c1)}]
+    # each commune is named with its province from the same query, however many are found
+    with CaptureQueriesContext(connection) as two:
+        client.get(url("communes"), {**params, "term": ""})
+    CommuneFactory.create_batch(3, province=world.p1)
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get(url("communes"), {**params, "term": ""}).json()["results"]) == 5
+    assert len(five) == len(two)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -287,6 +320,9 @@ def test_a_returned_report_is_submitted_again_from_its_page(world, officials, cl
     client.post(url("submit", report.pk))
     report.refresh_from_db()
     assert report.status == Status.SUBMITTED
+    # submitted again, it was returned, not approved, by the approver
+    header = client.get(url("print", report.pk)).content.decode()
+    assert "Returned by" in header and "Approved by" not in header
 
 
 def test_the_approver_approves_from_the_page_after_a_confirmation(q2, officials, client):
@@ -388,3 +424,13 @@ def test_the_report_prints_on_a4_without_the_admin(q2, officials, client):
     assert "Đặng Thị Hoa" in html and "2,250,000,000" in html
     assert f'href="{reverse("admin:tracker_work_change", args=[q2.works["c1"].pk])}"' not in html  # paper: no links
     assert url("print", report.pk) in client.get(url("change", report.pk)).content.decode()
+
+
+def test_poverty_status_ungrouped_is_one_line_adding_up_the_groups(q2):
+    from tracker.models import Household
+
+    by_province = Household.objects.poverty_status("province", year=2024)
+    whole = Household.objects.poverty_status(year=2024)
+    assert list(whole) == [()]
+    assert whole[()] == {name: sum(line[name] for line in by_province.values()) for name in whole[()]}
+    assert whole[()]["households"] == Household.objects.count() and whole[()]["poor"] == 2
