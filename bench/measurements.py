@@ -18,6 +18,7 @@ import time
 from django.db import connection
 from django.db.models import Count
 
+from kernel.list_params import COUNT_CAP
 from localities.models import Commune, District, Province, Village
 from programs.querysets import CAPITAL_CHANGING_KINDS
 from tracker.models import Allocation, Disbursement, EthnicGroup, Household, PovertyAssessment, ProgressReport, Work
@@ -206,7 +207,7 @@ def admin_households(ctx: Context):
 # Each searched list beside the hand-written SQL that finds the same page of 100 and counts as the page does
 # (up to kernel.list_params.COUNT_CAP + 1), with the same folded comparison the indexes serve.
 
-COUNT_LIMIT = 10_001
+COUNT_LIMIT = COUNT_CAP + 1
 
 
 def _fold() -> str:

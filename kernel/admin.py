@@ -60,7 +60,7 @@ from .exports import ExportAdminMixin
 from .list_params import DeclaredParametersMixin
 from .presentation import present_value
 from .querysets import ScopedQuerySet
-from .search import folded_search_q
+from .search import search
 from .versions import ensure_current, next_version, stale_message
 
 VERSION_FIELD = "record_version"
@@ -327,10 +327,9 @@ class FoldedSearchMixin:
         if not search_term.strip():
             return queryset, False
         fields = list(self.get_search_fields(request))
-        queryset, condition = folded_search_q(queryset, fields, search_term)
         # the search reads related rows through subqueries, never joins: it repeats no row, and the list
         # needs no DISTINCT around its page, count and totals
-        return queryset.filter(condition), False
+        return search(queryset, fields, search_term), False
 
 
 class LockCheckFormMixin:

@@ -212,9 +212,3 @@ def _through_relation(
     if len(found) > RELATED_IDS_LIMIT:
         return [(Q(**{key: target._default_manager.filter(c).values("pk")}), True) for c in per_word]
     return [(Q(**{key: [row[0] for row in found if row[i + 1]]}), False) for i in range(len(words))]
-
-
-def folded_search_q(queryset, fields: Sequence[str], term: str):
-    """`queryset` and the Q that matches every word of `term` in one of `fields` (the admin's and the
-    filters' form of `search`)."""
-    return queryset, search_condition(queryset.model, fields, term)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kernel.filters import FilterSet, KeyFilter
-from kernel.search import folded_search_q
+from kernel.search import search
 
 from .choices import GenerationChoices
 from .models import Commune, Province, Village
@@ -100,8 +100,7 @@ class UnitSearchFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if not value or not value.strip():
             return qs
-        qs, condition = folded_search_q(qs, self.search_fields, value)
-        return qs.filter(condition)
+        return search(qs, self.search_fields, value)
 
 
 class ProvinceUnitFilterSet(FilterSet):
