@@ -290,11 +290,13 @@ def _is_personal(admin_site: Any, field: models.Field) -> bool:
     return field.name in getattr(model_admin, "personal_data_fields", ())
 
 
-def _field_cell(field: models.Field, value: Any, *, masked: bool) -> Any:
+def _field_cell(field: models.Field, value: Any, *, masked: bool, labels: dict | None = None) -> Any:
     if masked:
         return mask_personal_value(field.name, value)
     if value is None:
         return None
+    if labels is not None:
+        return labels.get(value, value)
     if getattr(field, "flatchoices", None):
         return dict(field.flatchoices).get(value, value)
     if field.is_relation:
@@ -343,6 +345,10 @@ def _column_getter(model_admin: Any, name: Any, field: models.Field | None, mask
     # A figure column gives its typed value; the export never reads a number back from the text shown.
     method = name if callable(name) else getattr(model_admin, name, None) if isinstance(name, str) else None
     typed = getattr(method, "typed_value", None)
+    # A choice field's labels, in the language of the export (the first row is written in it): once, not
+    # per row (Django flattens the choices and translates the label on each call).
+    labels: dict[str, dict] = {}
+    choices = getattr(field, "flatchoices", None) if field is not None and not masked else None
 
     def value(obj: Any) -> Any:
         if typed is not None and field is None:
@@ -352,6 +358,11 @@ def _column_getter(model_admin: Any, name: Any, field: models.Field | None, mask
         except ObjectDoesNotExist:
             return None
         if field is not None:
+            if choices:
+                language = translation.get_language()
+                if language not in labels:
+                    labels[language] = {key: str(label) for key, label in choices}
+                return _field_cell(field, result, masked=masked, labels=labels[language])
             return _field_cell(field, result, masked=masked)
         boolean = getattr(attr, "boolean", False) or getattr(getattr(attr, "fget", None), "boolean", False)
         if boolean:
