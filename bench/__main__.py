@@ -10,6 +10,7 @@ python -m bench --load               # then the load test: gunicorn on 127.0.0.1
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import platform
@@ -31,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-only", action="store_true", help="run only the load test")
     parser.add_argument("--run-time", default="60s", help="load test duration (locust --run-time)")
     parser.add_argument("--users", type=int, default=6, help="load test: simultaneous officials")
+    parser.add_argument(
+        "--growth-from",
+        type=float,
+        default=0.1,
+        help="print beside each figure the same one of the last run at this scale (default 0.1), if kept",
+    )
     options = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
@@ -44,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import timezone
 
     from . import measurements  # noqa: F401 (registers the measurements)
-    from .core import REGISTRY, Context, run_all, table
+    from .core import REGISTRY, Context, figures_of, run_all, table
     from .data import RESULTS, allow_test_host, ensure_data
 
     # Measure as production runs: no query log kept by DEBUG; no login chatter from django-axes.
@@ -60,12 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     if not options.load_only:
         rows = run_all(context, options.only, say=say)
+        started = f"{timezone.localtime():%Y-%m-%d %H:%M %Z}"
         header = (
-            f"Run {timezone.localtime():%Y-%m-%d %H:%M %Z}, {connection.vendor} {_server_version()}, "
+            f"Run {started}, {connection.vendor} {_server_version()}, "
             f"data set scale {context.scale:g} seed {build.get('seed', options.seed)}, "
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}; medians of {options.repeat} runs.\n"
         )
-        text = header + "\n" + table(rows)
+        baseline, baseline_label = _baseline(context.scale, options.growth_from, connection.vendor)
+        if baseline is not None:
+            header += f"The last column: the same measurement in {baseline_label}, and how many times it grew.\n"
+        text = header + "\n" + table(rows, baseline, baseline_label and "at the smaller scale (×growth)")
+        _keep_figures(context.scale, connection.vendor, started, figures_of(rows))
         say("")
         say(text)
         (RESULTS / "last.md").write_text(text)
@@ -78,6 +90,32 @@ def main(argv: list[str] | None = None) -> int:
 
         say(run_load_test(run_time=options.run_time, users=options.users, say=say))
     return 0
+
+
+def _figures_path(scale: float, vendor: str) -> Path:
+    from .data import RESULTS
+
+    return RESULTS / f"figures-{vendor}-scale-{scale:g}.json"
+
+
+def _keep_figures(scale: float, vendor: str, started: str, figures: dict) -> None:
+    """Keep this run's figures (merged into those of the last runs at the scale) for a run at another scale."""
+    path = _figures_path(scale, vendor)
+    kept = json.loads(path.read_text()) if path.exists() else {"figures": {}}
+    kept["figures"].update({name: {"value": value, "run": started} for name, value in figures.items()})
+    path.write_text(json.dumps(kept, indent=1, ensure_ascii=False))
+
+
+def _baseline(scale: float, growth_from: float, vendor: str) -> tuple[dict | None, str]:
+    if growth_from >= scale:
+        return None, ""
+    path = _figures_path(growth_from, vendor)
+    if not path.exists():
+        return None, ""
+    kept = json.loads(path.read_text())["figures"]
+    runs = sorted({line["run"] for line in kept.values()})
+    label = f"the run(s) at scale {growth_from:g} of {', '.join(runs)}"
+    return {name: line["value"] for name, line in kept.items()}, label
 
 
 def _server_version() -> str:

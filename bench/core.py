@@ -103,25 +103,27 @@ class Context:
     repeat: int
     build: dict[str, Any] = field(default_factory=dict)  # figures of the build of the data set, if known
     cache: dict[str, Any] = field(default_factory=dict)  # figures measurements share within a run
-    _client: Any = None
+    _clients: dict[str, Any] = field(default_factory=dict)
 
     @property
     def vendor(self) -> str:
         return connection.vendor
 
-    def client(self):
-        """A Django test client logged in as the national superuser of the benchmark."""
-        if self._client is None:
+    def client(self, who: str = "national"):
+        """A Django test client logged in as the benchmark's national superuser ("national") or as a viewer
+        of the largest province ("province")."""
+        if who not in self._clients:
             from django.test import Client
 
-            from .data import bench_superuser
+            from .data import bench_province_viewer, bench_superuser
 
-            self._client = Client(HTTP_HOST="127.0.0.1")
-            self._client.force_login(bench_superuser())
-        return self._client
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.force_login(bench_superuser() if who == "national" else bench_province_viewer())
+            self._clients[who] = client
+        return self._clients[who]
 
-    def get(self, path: str) -> bytes:
-        response = self.client().get(path)
+    def get(self, path: str, who: str = "national") -> bytes:
+        response = self.client(who).get(path)
         if response.status_code != 200:
             raise AssertionError(f"GET {path} answered {response.status_code}")
         return response.content
@@ -221,8 +223,14 @@ def ratio(figure: Figure) -> float | None:
     return figure.value / figure.anchor
 
 
-def table(rows: list[Row]) -> str:
-    """The results as a Markdown table (readable as plain text too)."""
+def figures_of(rows: list[Row]) -> dict[str, float]:
+    """{measurement: value} of a run, kept to compare a later run at another scale with."""
+    return {row.measurement.name: row.figure.value for row in rows if row.figure and row.figure.value is not None}
+
+
+def table(rows: list[Row], baseline: dict[str, float] | None = None, baseline_label: str = "") -> str:
+    """The results as a Markdown table (readable as plain text too); with `baseline` (the figures of a run at a
+    smaller scale), a column of that run's figure and how many times it grew."""
     header = [
         "measured",
         "value",
@@ -235,6 +243,8 @@ def table(rows: list[Row]) -> str:
         "peak MB",
         "runs",
     ]
+    if baseline is not None:
+        header.append(baseline_label or "smaller scale")
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
     for row in rows:
         m, f = row.measurement, row.figure
@@ -260,5 +270,14 @@ def table(rows: list[Row]) -> str:
                 _number(f.peak_mb) if f.peak_mb is not None else "-",
                 str(f.runs),
             ]
+        if baseline is not None:
+            before = baseline.get(m.name)
+            now = f.value if f is not None else None
+            if before is None or now is None:
+                cells.append("-")
+            else:
+                unit = f.unit if f is not None else ""
+                growth = f" (×{now / before:,.2f})" if before else ""
+                cells.append(f"{_number(before, unit)} {unit}{growth}")
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines) + "\n"

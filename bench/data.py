@@ -118,6 +118,42 @@ def bench_superuser():
     return user
 
 
+PROVINCE_VIEWER = "bench-province-viewer"
+
+
+def largest_province():
+    """The current province holding the most works (the province viewer's, and the province lines')."""
+    from django.db.models import Count
+
+    from localities.models import Province
+    from tracker.models import Work
+
+    largest = Work.objects.values("commune__current_province").order_by().annotate(n=Count("pk")).order_by("-n").first()
+    return Province.objects.get(pk=largest["commune__current_province"]) if largest else None
+
+
+def bench_province_viewer():
+    """A viewer of the largest current province (created on first use): the lists as a province sees them."""
+    from django.contrib.auth import get_user_model
+
+    from kernel.access import JurisdictionLevelChoices
+    from localities.choices import RoleChoices
+    from localities.models import Official
+    from localities.roles import role_group, roles_setup
+
+    roles_setup()  # the role groups, as `manage.py setup_roles` makes them (the generator makes no official)
+    User = get_user_model()
+    province = largest_province()
+    user = User.objects.filter(username=PROVINCE_VIEWER).first()
+    if user is None:
+        user = User.objects.create_user(PROVINCE_VIEWER, "province@example.org", BENCH_PASSWORD, is_staff=True)
+    user.groups.set([role_group(RoleChoices.VIEWER)])
+    official = Official.objects.filter(user=user).first() or Official(user=user)
+    official.level, official.province, official.commune = JurisdictionLevelChoices.PROVINCE, province, None
+    official.save()
+    return user
+
+
 def allow_test_host() -> None:
     if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver", "127.0.0.1"]

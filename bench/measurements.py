@@ -143,21 +143,177 @@ def generator_memory(ctx: Context):
     )
 
 
-# --- Admin lists --------------------------------------------------------------------------------------------
+# --- Admin lists ---------------------------------------------------------------------------------------------
+# Each list (works, disbursements, allocations, households) unfiltered, filtered by the largest province and
+# searched, as the national superuser and as a viewer of that province, beside its floor: hand-written SQL
+# that fetches the same page of 100 rows in the list's order, and counts as the page does (up to the list's
+# cap, kernel.list_params.COUNT_CAP, plus one), on the same indexes. The page does more than its floor: the
+# totals of the rows filtered, the filters' choices, the session and the user, and the HTML.
 
-WORK_PAGE_SQL = f"""
-SELECT w.id, w.code, w.name, c.name, d.short_name, p.short_name, w.work_type, w.status,
-  COALESCE((SELECT SUM(a.amount) FROM {T["allocation"]} a WHERE a.work_id = w.id AND a.kind IN ({KINDS})), 0),
-  COALESCE((SELECT SUM(b.amount) FROM {T["disbursement"]} b WHERE b.work_id = w.id), 0),
+COUNT_LIMIT = COUNT_CAP + 1
+SUMMARY = "tracker_capitalsummary"
+
+
+def _fold() -> str:
+    return "ntp_search_fold" if connection.vendor == "postgresql" else "ntp_fold"
+
+
+def _like(column: str, word: str) -> str:
+    return f"{_fold()}({column}) LIKE '%{word}%'"
+
+
+def _province_communes(province_id: int) -> str:
+    """The communes of a current province and the legacy communes mapped into it (localities.unit_scope)."""
+    return f"SELECT id FROM {T['commune']} WHERE current_province_id = {int(province_id)}"
+
+
+def _works_with_every_word(words: list[str]) -> str:
+    return f"SELECT id FROM {T['work']} WHERE " + " AND ".join(
+        f"({_like('code', w)} OR {_like('name', w)})" for w in words
+    )
+
+
+def _work_page(where: str) -> str:
+    return f"""
+SELECT w.code, w.name, c.name, d.short_name, p.short_name, w.work_type, w.status,
+  (SELECT SUM(s.allocated) FROM {SUMMARY} s WHERE s.work_id = w.id),
+  (SELECT SUM(s.disbursed) FROM {SUMMARY} s WHERE s.work_id = w.id),
   (SELECT r.progress_percent FROM {T["progress"]} r WHERE r.work_id = w.id ORDER BY r.reported_on DESC, r.id DESC
    LIMIT 1)
 FROM {T["work"]} w
 JOIN {T["commune"]} c ON c.id = w.commune_id
 LEFT JOIN {T["district"]} d ON d.id = c.district_id
 JOIN {T["province"]} p ON p.id = c.province_id
+WHERE {where}
 ORDER BY w.code
-LIMIT {PAGE}
-"""
+LIMIT {PAGE}"""
+
+
+def _disbursement_page(where: str) -> str:
+    return f"""
+SELECT b.voucher_number, b.paid_on, w.code, w.name, b.year, b.source, b.capital_type, b.amount, r.voucher_number
+FROM {T["disbursement"]} b
+JOIN {T["work"]} w ON w.id = b.work_id
+LEFT JOIN {T["disbursement"]} r ON r.id = b.reverses_id
+WHERE {where}
+ORDER BY b.work_id, b.paid_on, b.id
+LIMIT {PAGE}"""
+
+
+def _allocation_page(where: str) -> str:
+    return f"""
+SELECT w.code, w.name, k.code, g.code, a.year, a.source, a.capital_type, a.kind, a.amount, a.decided_on
+FROM {T["allocation"]} a
+JOIN {T["work"]} w ON w.id = a.work_id
+JOIN programs_component k ON k.id = a.component_id
+JOIN programs_program g ON g.id = k.program_id
+WHERE {where}
+ORDER BY a.work_id, a.year, a.decided_on, a.id
+LIMIT {PAGE}"""
+
+
+def _household_page(where: str) -> str:
+    # Household's Meta.ordering is (commune_id, village_id, code): the keys, which an index serves.
+    return f"""
+SELECT h.code, h.head_name, v.name, c.name, d.short_name, p.short_name, e.name, h.member_count,
+  (SELECT a.status FROM {T["assessment"]} a WHERE a.household_id = h.id ORDER BY a.year DESC LIMIT 1),
+  (SELECT a.year FROM {T["assessment"]} a WHERE a.household_id = h.id ORDER BY a.year DESC LIMIT 1)
+FROM {T["household"]} h
+JOIN {T["village"]} v ON v.id = h.village_id
+JOIN {T["commune"]} c ON c.id = h.commune_id
+LEFT JOIN {T["district"]} d ON d.id = c.district_id
+JOIN {T["province"]} p ON p.id = c.province_id
+JOIN {T["ethnic"]} e ON e.id = h.ethnic_group_id
+WHERE {where}
+ORDER BY h.commune_id, h.village_id, h.code
+LIMIT {PAGE}"""
+
+
+WORK_WORDS = ["truong", "hoc"]
+HOUSEHOLD_WORDS = ["hoang", "thi", "mai"]
+
+
+def _each_word(alias: str, table: str, words: list[str], own: list[str], related: dict[str, str]) -> str:
+    """Every word in one of the row's `own` columns or in the name of a row a key of `related` names
+    ({key: table}): per word, the keys of the rows holding it in their columns united with those of the rows
+    pointing at a related row holding it (each part on its own indexes)."""
+    parts = []
+    for word in words:
+        either = " OR ".join(_like(column, word) for column in own)
+        branches = [f"SELECT id FROM {table} WHERE {either}"] + [
+            f"SELECT id FROM {table} WHERE {key} IN (SELECT id FROM {other} WHERE {_like('name', word)})"
+            for key, other in related.items()
+        ]
+        parts.append(f"{alias}.id IN ({' UNION '.join(branches)})")
+    return " AND ".join(parts)
+
+
+def _work_search(words: list[str]) -> str:
+    # every word in the code, name, investor or commune name (the list's search fields)
+    return _each_word("w", T["work"], words, ["code", "name", "investor"], {"commune_id": T["commune"]})
+
+
+def _disbursement_search(words: list[str]) -> str:
+    # the entries of the works holding every word, and those whose voucher holds one, kept if every word is
+    # in the voucher or the work (the fastest form: each part on its own indexes)
+    every = " AND ".join(
+        f"({_like('v.voucher_number', x)} OR v.work_id IN (SELECT id FROM {T['work']} WHERE "
+        f"{_like('code', x)} OR {_like('name', x)}))"
+        for x in words
+    )
+    voucher = " OR ".join(_like("v.voucher_number", x) for x in words)
+    return (
+        f"b.id IN (SELECT u.id FROM {T['disbursement']} u WHERE u.work_id IN ({_works_with_every_word(words)}) "
+        f"UNION SELECT v.id FROM {T['disbursement']} v WHERE ({voucher}) AND {every})"
+    )
+
+
+def _allocation_search(words: list[str]) -> str:
+    every = " AND ".join(
+        f"(v.work_id IN (SELECT id FROM {T['work']} WHERE {_like('code', x)} OR {_like('name', x)}) OR "
+        f"v.component_id IN (SELECT id FROM programs_component WHERE {_like('code', x)}))"
+        for x in words
+    )
+    component = " OR ".join(
+        f"v.component_id IN (SELECT id FROM programs_component WHERE {_like('code', x)})" for x in words
+    )
+    return (
+        f"a.id IN (SELECT u.id FROM {T['allocation']} u WHERE u.work_id IN ({_works_with_every_word(words)}) "
+        f"UNION SELECT v.id FROM {T['allocation']} v WHERE ({component}) AND {every})"
+    )
+
+
+def _household_search(words: list[str]) -> str:
+    related = {"village_id": T["village"], "commune_id": T["commune"]}
+    return _each_word("h", T["household"], words, ["code", "head_name"], related)
+
+
+# list: (its address, its table and alias, its page, its search, the words searched); a page's first column is
+# what the page shows of each row (a code, a voucher number)
+LISTS = {
+    "works": ("/admin/tracker/work/", f"{T['work']} w", _work_page, _work_search, WORK_WORDS),
+    "disbursements": (
+        "/admin/tracker/disbursement/",
+        f"{T['disbursement']} b",
+        _disbursement_page,
+        _disbursement_search,
+        WORK_WORDS,
+    ),
+    "allocations": (
+        "/admin/tracker/allocation/",
+        f"{T['allocation']} a",
+        _allocation_page,
+        _allocation_search,
+        WORK_WORDS,
+    ),
+    "households": (
+        "/admin/tracker/household/",
+        f"{T['household']} h",
+        _household_page,
+        _household_search,
+        HOUSEHOLD_WORDS,
+    ),
+}
 
 
 def _codes_on_page(html: bytes, codes: list[str]) -> None:
@@ -167,135 +323,55 @@ def _codes_on_page(html: bytes, codes: list[str]) -> None:
         raise AssertionError(f"the admin page and its anchor disagree: {missing[:3]} not on the page")
 
 
-@measurement("admin works changelist, page 1 (/admin/tracker/work/)", goal=Goal(500, "ms"))
-def admin_works(ctx: Context):
-    return Timed(
-        run=lambda: ctx.get("/admin/tracker/work/"),
-        anchor=lambda: ctx.sql(WORK_PAGE_SQL),
-        anchor_label="raw SQL of the page: 100 works with allocated, disbursed, latest progress",
-        check=lambda html, rows: _codes_on_page(html, [row[1] for row in rows]),
-    )
+def _list_line(ctx: Context, name: str, variant: str, who: str) -> Timed:
+    from .data import largest_province
 
+    path, table, page, searched, words = LISTS[name]
+    province = largest_province()
+    conditions, query = [], ""
+    if who == "province" or variant == "province":
+        communes = _province_communes(province.pk)
+        alias = table.split()[-1]
+        if alias in ("w", "h"):
+            conditions.append(f"{alias}.commune_id IN ({communes})")
+        else:  # a ledger: its works' communes
+            conditions.append(f"{alias}.work_id IN (SELECT id FROM {T['work']} WHERE commune_id IN ({communes}))")
+    if variant == "province":
+        query = f"?province={province.pk}"
+    if variant == "search":
+        conditions.append(searched(words))
+        query = "?q=" + "+".join(words)
+    where = " AND ".join(conditions) or "TRUE"
+    counted = f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {COUNT_LIMIT}) s"
 
-# Household's Meta.ordering is (commune_id, village_id, code): the keys, which an index serves.
-HOUSEHOLD_PAGE_SQL = f"""
-SELECT h.id, h.code, h.head_name, v.name, c.name, d.short_name, p.short_name, e.name, h.member_count,
-  (SELECT a.status FROM {T["assessment"]} a WHERE a.household_id = h.id ORDER BY a.year DESC LIMIT 1),
-  (SELECT a.year FROM {T["assessment"]} a WHERE a.household_id = h.id ORDER BY a.year DESC LIMIT 1)
-FROM {T["household"]} h
-JOIN {T["village"]} v ON v.id = h.village_id
-JOIN {T["commune"]} c ON c.id = h.commune_id
-LEFT JOIN {T["district"]} d ON d.id = c.district_id
-JOIN {T["province"]} p ON p.id = c.province_id
-JOIN {T["ethnic"]} e ON e.id = h.ethnic_group_id
-ORDER BY h.commune_id, h.village_id, h.code
-LIMIT {PAGE}
-"""
-
-
-@measurement("admin households changelist, page 1 (/admin/tracker/household/)", goal=Goal(500, "ms"))
-def admin_households(ctx: Context):
-    return Timed(
-        run=lambda: ctx.get("/admin/tracker/household/"),
-        anchor=lambda: ctx.sql(HOUSEHOLD_PAGE_SQL),
-        anchor_label="raw SQL of the page: 100 households in the admin's order with latest status",
-        check=lambda html, rows: _codes_on_page(html, [row[1] for row in rows]),
-    )
-
-
-# --- Admin searches -----------------------------------------------------------------------------------------
-# Each searched list beside the hand-written SQL that finds the same page of 100 and counts as the page does
-# (up to kernel.list_params.COUNT_CAP + 1), with the same folded comparison the indexes serve.
-
-COUNT_LIMIT = COUNT_CAP + 1
-
-
-def _fold() -> str:
-    return "ntp_search_fold" if connection.vendor == "postgresql" else "ntp_fold"
-
-
-def _words_sql(columns: list[str], words: list[str], related: dict[str, tuple[str, str]]) -> str:
-    """Every word in one of `columns` (of the row) or in the name of a row `related` points at."""
-    fold = _fold()
-    parts = []
-    for word in words:
-        either = [f"{fold}({column}) LIKE '%{word}%'" for column in columns]
-        either += [
-            f"{key} IN (SELECT id FROM {table} WHERE {fold}(name) LIKE '%{word}%')"
-            for key, (table, _) in related.items()
-        ]
-        parts.append("(" + " OR ".join(either) + ")")
-    return " AND ".join(parts)
-
-
-def _search_anchor(table: str, where: str, order: str, code: str):
     def anchor():
-        rows = Context.sql(f"SELECT {code} FROM {table} WHERE {where} ORDER BY {order} LIMIT {PAGE}")
-        Context.sql(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {COUNT_LIMIT}) s")
+        rows = Context.sql(page(where))
+        Context.sql(counted)
         return rows
 
-    return anchor
-
-
-def _searched(ctx: Context, path: str, words: list[str], table: str, where: str, order: str, code: str) -> Timed:
-    def check(html, rows):
-        _codes_on_page(html, [row[0] for row in rows])
-
     return Timed(
-        run=lambda: ctx.get(path + "?q=" + "+".join(words)),
-        anchor=_search_anchor(table, where, order, code),
-        anchor_label="raw SQL: the same page of 100 and its count (capped as the page's), on the same indexes",
-        check=check,
+        run=lambda: ctx.get(path + query, who=who),
+        anchor=anchor,
+        anchor_label="hand-written SQL: the same page of 100 and its count (capped as the page's)",
+        check=lambda html, rows: _codes_on_page(html, [str(row[0]) for row in rows if row[0]]),
     )
 
 
-def _matching_works(word: str) -> str:
-    fold = _fold()
-    return f"SELECT id FROM {T['work']} WHERE {fold}(code) LIKE '%{word}%' OR {fold}(name) LIKE '%{word}%'"
+def _register_lists() -> None:
+    variants = {"unfiltered": "", "province": "filtered by the largest province", "search": "searched"}
+    viewers = {"national": "national superuser", "province": "viewer of that province"}
+    for name, (path, *_rest) in LISTS.items():
+        words = LISTS[name][-1]
+        for variant, label in variants.items():
+            for who, viewer in viewers.items():
+                shown = path + ("?q=" + "+".join(words) if variant == "search" else "")
+                title = f"admin {name} list{', ' + label if label else ''}, as {viewer} ({shown})"
+                measurement(title, goal=Goal(300, "ms"))(
+                    lambda ctx, name=name, variant=variant, who=who: _list_line(ctx, name, variant, who)
+                )
 
 
-WORK_WORDS = ["truong", "hoc"]
-HOUSEHOLD_WORDS = ["hoang", "thi", "mai"]
-
-
-@measurement("admin works search, page 1 (/admin/tracker/work/?q=truong+hoc)", goal=Goal(300, "ms"))
-def admin_works_search(ctx: Context):
-    where = _words_sql(["w.code", "w.name", "w.investor"], WORK_WORDS, {"w.commune_id": (T["commune"], "name")})
-    return _searched(ctx, "/admin/tracker/work/", WORK_WORDS, f"{T['work']} w", where, "w.code", "w.code")
-
-
-@measurement("admin households search, page 1 (/admin/tracker/household/?q=hoang+thi+mai)", goal=Goal(300, "ms"))
-def admin_households_search(ctx: Context):
-    where = _words_sql(
-        ["h.code", "h.head_name"],
-        HOUSEHOLD_WORDS,
-        {"h.village_id": (T["village"], "name"), "h.commune_id": (T["commune"], "name")},
-    )
-    order = "h.commune_id, h.village_id, h.code"
-    return _searched(ctx, "/admin/tracker/household/", HOUSEHOLD_WORDS, f"{T['household']} h", where, order, "h.code")
-
-
-@measurement("admin disbursements search, page 1 (/admin/tracker/disbursement/?q=truong+hoc)", goal=Goal(300, "ms"))
-def admin_disbursements_search(ctx: Context):
-    fold = _fold()
-    where = " AND ".join(
-        f"({fold}(b.voucher_number) LIKE '%{w}%' OR b.work_id IN ({_matching_works(w)}))" for w in WORK_WORDS
-    )
-    table, order = f"{T['disbursement']} b", "b.work_id, b.paid_on, b.id"
-    return _searched(ctx, "/admin/tracker/disbursement/", WORK_WORDS, table, where, order, "b.voucher_number")
-
-
-@measurement("admin allocations search, page 1 (/admin/tracker/allocation/?q=truong+hoc)", goal=Goal(300, "ms"))
-def admin_allocations_search(ctx: Context):
-    fold = _fold()
-    where = " AND ".join(
-        f"(a.work_id IN ({_matching_works(w)}) OR a.component_id IN "
-        f"(SELECT id FROM programs_component WHERE {fold}(code) LIKE '%{w}%'))"
-        for w in WORK_WORDS
-    )
-    table, order = f"{T['allocation']} a", "a.work_id, a.year, a.decided_on, a.id"
-    code = f"(SELECT code FROM {T['work']} WHERE id = a.work_id)"  # the page names each allocation's work
-    return _searched(ctx, "/admin/tracker/allocation/", WORK_WORDS, table, where, order, code)
+_register_lists()
 
 
 # --- Roll-ups -----------------------------------------------------------------------------------------------
