@@ -52,8 +52,12 @@ _GIVEN_WOMEN = (
     "Yến", "Nguyệt", "Dịu", "Hằng", "Loan",
 )  # fmt: skip
 _PROVINCE_OF_BIRTH = ("004", "020", "006", "008", "019", "004", "004", "020")  # Cao Bằng, Lạng Sơn, ...
-_ID_MULTIPLIER = 48_271  # coprime to 10**8: n -> n * m + k (mod 10**8) never repeats for distinct n
-_ID_SPACE = 10**8
+# An ID number is the birth province (3 digits), the sex and century (0 or 1: born in the 1900s), the year of
+# birth (2 digits) and 6 digits. The file's heads are born in 1901-1944, a range the national data set's
+# generator never uses (its heads are born from 1945), so that the file imports into that set too without
+# meeting its ID numbers: n -> n * m + k (mod 44 * 10**6) never repeats for distinct n, m being coprime to it.
+_ID_MULTIPLIER = 48_271
+_ID_SPACE = 44 * 10**6
 
 
 def _initials(name: str) -> str:
@@ -84,7 +88,8 @@ def household_rows(
             f"{choice(_GIVEN_WOMEN if woman else _GIVEN_MEN)}"
         )
         serial = (number * _ID_MULTIPLIER + offset) % _ID_SPACE
-        id_number = f"{choice(_PROVINCE_OF_BIRTH)}{1 if woman else 0}{serial:08d}"
+        born, serial = divmod(serial, 10**6)
+        id_number = f"{choice(_PROVINCE_OF_BIRTH)}{1 if woman else 0}{born + 1:02d}{serial:06d}"
         address = f"Số {randint(1, 250)}, tổ {randint(1, 12)}, {address_tail}"
         yield (
             f"{prefix}{number:06d}",
