@@ -175,17 +175,24 @@ class CappedCountPaginator(Paginator):
     filters and the search narrow the list instead."""
 
     cap = COUNT_CAP
-    capped = False
+
+    @cached_property
+    def _counted(self) -> int | None:
+        """The rows counted up to the cap and one more (None for a list that is no queryset)."""
+        rows = self.object_list
+        if not hasattr(rows, "query"):
+            return None
+        # the keys alone: the page's annotations (a household's latest status...) are not worked out to count
+        return rows.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self):
-        rows = self.object_list
-        if not hasattr(rows, "query"):
-            return super().count
-        # the keys alone: the page's annotations (a household's latest status...) are not worked out to count
-        counted = rows.order_by().values("pk")[: self.cap + 1].count()
-        self.capped = counted > self.cap
-        return min(counted, self.cap)
+        return super().count if self._counted is None else min(self._counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        """Whether the list holds more than `count` rows."""
+        return self._counted is not None and self._counted > self.cap
 
 
 class DeclaredParametersMixin:

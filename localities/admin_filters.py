@@ -14,6 +14,7 @@ from kernel.admin_filters import FilterSetListFilter, GroupedChoicesMixin
 from kernel.text import fold
 
 from .choices import GenerationChoices
+from .filters import province_of_request
 from .models import Commune, Province
 
 
@@ -47,7 +48,7 @@ class CommuneFilter(GroupedChoicesMixin, FilterSetListFilter):
         province_id = request.GET.get(ProvinceFilter.parameter_name)
         if not province_id or not province_id.isdigit():
             return []
-        province = Province.objects.filter(pk=province_id).first()
+        province = province_of_request(request, int(province_id))
         if province is None:
             return []
         communes = Commune.objects.in_jurisdiction(request.user).within(province).select_related("district", "province")

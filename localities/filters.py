@@ -18,6 +18,19 @@ from .models import Commune, Province, Village
 from .querysets import unit_scope
 
 
+def province_of_request(request, pk):
+    """The province of key `pk`, or None; read once per request (a list's province filter and its commune
+    filter's choices both need the province chosen)."""
+    cache = getattr(request, "_ntp_provinces", None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._ntp_provinces = cache
+    if pk not in cache:
+        cache[pk] = Province.objects.filter(pk=pk).first()
+    return cache[pk]
+
+
 class _LocalityFilter(KeyFilter):
     def __init__(self, *args, commune_path: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,7 +56,7 @@ class ProvinceFilter(_LocalityFilter):
     def filter(self, qs, value):
         if value is None:
             return qs
-        province = Province.objects.filter(pk=value).first()
+        province = province_of_request(getattr(self.parent, "request", None), value)
         if province is None:
             return qs.none()
         condition = unit_scope(province, self.path())

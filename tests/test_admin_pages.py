@@ -302,3 +302,19 @@ def test_disbursement_list_total_as_of_a_date(superuser_client):
         reverse("admin:tracker_disbursement_changelist"), {"work__id__exact": work.pk, "paid_on__lte": "2024-06-30"}
     )
     assert dict(response.context["totals"])["net disbursed (VND)"] == "250,000,000"
+
+
+def test_work_list_totals_count_every_work_even_past_the_lists_cap(superuser_client, monkeypatch):
+    from kernel.list_params import CappedCountPaginator
+
+    works = [_work_with_capital() for _ in range(3)]
+    url = reverse("admin:tracker_work_changelist")
+    with CaptureQueriesContext(connection) as counted_once:
+        response = superuser_client.get(url)
+    assert dict(response.context["totals"])["works"] == str(len(works))  # the list's count, not counted again
+    monkeypatch.setattr(CappedCountPaginator, "cap", 2)
+    with CaptureQueriesContext(connection) as counted_twice:
+        response = superuser_client.get(url)
+    assert response.context["cl"].paginator.capped
+    assert dict(response.context["totals"])["works"] == str(len(works))  # past the cap: counted in full
+    assert len(counted_twice) == len(counted_once) + 1

@@ -159,13 +159,15 @@ def with_ledger_totals(response, request, label, ledger: str, date_field: str | 
         return response
     summary = ledger_summary(changelist, request, ledger, date_field)
     if summary is None:
-        entries, amount = changelist.queryset.count(), changelist.queryset.total()
+        figures = changelist.queryset.figures()
+        entries, amount = figures["entries"], figures["amount"]
     else:
         lines, rows = summary
         figures = lines.ledger_figures(ledger)
         entries, amount = figures["entries"], figures["amount"]
         if rows is not None:
-            entries, amount = entries + rows.count(), amount + rows.total()
+            of_the_month = rows.figures()
+            entries, amount = entries + of_the_month["entries"], amount + of_the_month["amount"]
         if date_field and rows is None:
             changelist.dated_months = lines.ledger_months(ledger)
     response.context_data["totals"] = [(_("entries"), format_vnd(entries)), (label, format_vnd(amount))]
@@ -306,7 +308,9 @@ class WorkAdmin(NtpHistoryAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            totals = changelist.queryset.totals()
+            # the list's count, unless it stopped counting at its cap
+            paginator = changelist.paginator
+            totals = changelist.queryset.totals(count=None if paginator.capped else paginator.count)
             response.context_data["totals"] = [
                 (_("works"), format_vnd(totals["works"])),
                 (_("allocated (VND)"), format_vnd(totals["allocated"])),

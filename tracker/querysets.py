@@ -167,12 +167,13 @@ class WorkQuerySet(JurisdictionQuerySet):
             add(values(entries, self.CAPITAL_SPLITS).annotate(disbursed=Sum("amount")), "disbursed")
         return {key: line for key, line in sums.items() if line["allocated"] or line["disbursed"]}
 
-    def totals(self, *, year: int | None = None, as_of=None) -> dict:
-        """The works' count, allocated and net disbursed VND (each work once, reversals netted), for a plan
-        year or all years, as of a date or all entries."""
+    def totals(self, *, year: int | None = None, as_of=None, count: int | None = None) -> dict:
+        """The works' count (`count` when it is known already: a list counted them), allocated and net
+        disbursed VND (each work once, reversals netted), for a plan year or all years, as of a date or all
+        entries."""
         sums = self._capital_sums((), year=year, as_of=as_of)
         line = next(iter(sums.values()), {"allocated": 0, "disbursed": 0})
-        return {"works": self.order_by().count(), **line}
+        return {"works": self.order_by().count() if count is None else count, **line}
 
     def disbursement_status(self, by: str, *, year: int | None = None, as_of=None) -> list[dict]:
         """Per province, commune or work (`by`, one of STATUS_GROUPS): {"key": its id, "works", "allocated",
@@ -439,6 +440,11 @@ class AllocationQuerySet(JurisdictionQuerySet):
     def total(self) -> int:
         return self.aggregate(total=Sum("amount", filter=Q(kind__in=CAPITAL_CHANGING_KINDS), default=0))["total"]
 
+    def figures(self) -> dict:
+        """{"entries": how many, "amount": the capital they allocate (`total`)}, in one aggregate."""
+        changing = Q(kind__in=CAPITAL_CHANGING_KINDS)
+        return self.aggregate(entries=Count("pk"), amount=Sum("amount", filter=changing, default=0))
+
 
 class DisbursementQuerySet(JurisdictionQuerySet):
     commune_path = "work__commune"
@@ -446,6 +452,10 @@ class DisbursementQuerySet(JurisdictionQuerySet):
     def total(self) -> int:
         """Net disbursed VND: reversals carry negative amounts, so a plain sum is right."""
         return self.aggregate(total=Sum("amount", default=0))["total"]
+
+    def figures(self) -> dict:
+        """{"entries": how many, "amount": net disbursed (`total`)}, in one aggregate."""
+        return self.aggregate(entries=Count("pk"), amount=Sum("amount", default=0))
 
     def as_of(self, date):
         return self.filter(paid_on__lte=date)
