@@ -233,34 +233,46 @@ WORK_WORDS = ["truong", "hoc"]
 HOUSEHOLD_WORDS = ["hoang", "thi", "mai"]
 
 
-def _each_word(alias: str, table: str, words: list[str], own: list[str], related: dict[str, str]) -> str:
+def _keys_of(table: str, word: str) -> str:
+    """The keys of the rows of `table` whose name holds `word`, read once for the statement (PostgreSQL's
+    ANY(ARRAY(...)), which the row's own key index then serves, as the list's prefetched keys are)."""
+    return _keys(f"SELECT id FROM {table} WHERE {_like('name', word)}")
+
+
+def _each_word(alias: str, words: list[str], own: list[str], related: dict[str, str]) -> str:
     """Every word in one of the row's `own` columns or in the name of a row a key of `related` names
-    ({key: table}): per word, the keys of the rows holding it in their columns united with those of the rows
-    pointing at a related row holding it (each part on its own indexes)."""
-    parts = []
-    for word in words:
-        either = " OR ".join(_like(column, word) for column in own)
-        branches = [f"SELECT id FROM {table} WHERE {either}"] + [
-            f"SELECT id FROM {table} WHERE {key} IN (SELECT id FROM {other} WHERE {_like('name', word)})"
-            for key, other in related.items()
-        ]
-        parts.append(f"{alias}.id IN ({' UNION '.join(branches)})")
-    return " AND ".join(parts)
+    ({key: table}), the related rows' keys read first."""
+    return " AND ".join(
+        "("
+        + " OR ".join(
+            [_like(f"{alias}.{column}", word) for column in own]
+            + [f"{alias}.{key} {_keys_of(table, word)}" for key, table in related.items()]
+        )
+        + ")"
+        for word in words
+    )
 
 
 def _work_search(words: list[str]) -> str:
     # every word in the code, name, investor or commune name (the list's search fields)
-    return _each_word("w", T["work"], words, ["code", "name", "investor"], {"commune_id": T["commune"]})
+    return _each_word("w", words, ["code", "name", "investor"], {"commune_id": T["commune"]})
+
+
+def _keys(query: str) -> str:
+    """A set of keys read once for the statement: ANY(ARRAY(...)) on PostgreSQL (an index then serves the
+    comparison, even inside an OR), a subquery on SQLite."""
+    return f"= ANY(ARRAY({query}))" if connection.vendor == "postgresql" else f"IN ({query})"
+
+
+def _works_holding(word: str) -> str:
+    return f"SELECT id FROM {T['work']} WHERE {_like('code', word)} OR {_like('name', word)}"
 
 
 def _disbursement_search(words: list[str]) -> str:
     # the entries of the works holding every word, and those whose voucher holds one, kept if every word is
     # in the voucher or the work (the fastest form: each part on its own indexes)
-    every = " AND ".join(
-        f"({_like('v.voucher_number', x)} OR v.work_id IN (SELECT id FROM {T['work']} WHERE "
-        f"{_like('code', x)} OR {_like('name', x)}))"
-        for x in words
-    )
+    # tested only on the few entries whose voucher holds a word: hashed subqueries
+    every = " AND ".join(f"({_like('v.voucher_number', x)} OR v.work_id IN ({_works_holding(x)}))" for x in words)
     voucher = " OR ".join(_like("v.voucher_number", x) for x in words)
     return (
         f"b.id IN (SELECT u.id FROM {T['disbursement']} u WHERE u.work_id IN ({_works_with_every_word(words)}) "
@@ -269,23 +281,28 @@ def _disbursement_search(words: list[str]) -> str:
 
 
 def _allocation_search(words: list[str]) -> str:
+    # as the disbursements' search, with the components whose code holds a word in place of the vouchers; their
+    # keys are read when the floor is built, not timed (the page reads them in a query of its own)
+    components = {
+        x: [row[0] for row in Context.sql(f"SELECT id FROM programs_component WHERE {_like('code', x)}")] for x in words
+    }
+    holding_all = f"SELECT u.id FROM {T['allocation']} u WHERE u.work_id IN ({_works_with_every_word(words)})"
+    keys = sorted({key for found in components.values() for key in found})
+    if not keys:
+        return f"a.id IN ({holding_all})"
     every = " AND ".join(
-        f"(v.work_id IN (SELECT id FROM {T['work']} WHERE {_like('code', x)} OR {_like('name', x)}) OR "
-        f"v.component_id IN (SELECT id FROM programs_component WHERE {_like('code', x)}))"
+        f"(v.work_id IN ({_works_holding(x)}) OR v.component_id IN ({', '.join(map(str, components[x])) or 'NULL'}))"
         for x in words
     )
-    component = " OR ".join(
-        f"v.component_id IN (SELECT id FROM programs_component WHERE {_like('code', x)})" for x in words
-    )
     return (
-        f"a.id IN (SELECT u.id FROM {T['allocation']} u WHERE u.work_id IN ({_works_with_every_word(words)}) "
-        f"UNION SELECT v.id FROM {T['allocation']} v WHERE ({component}) AND {every})"
+        f"a.id IN ({holding_all} UNION SELECT v.id FROM {T['allocation']} v "
+        f"WHERE v.component_id IN ({', '.join(map(str, keys))}) AND {every})"
     )
 
 
 def _household_search(words: list[str]) -> str:
     related = {"village_id": T["village"], "commune_id": T["commune"]}
-    return _each_word("h", T["household"], words, ["code", "head_name"], related)
+    return _each_word("h", words, ["code", "head_name"], related)
 
 
 # list: (its address, its table and alias, its page, its search, the words searched); a page's first column is
