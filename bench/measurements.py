@@ -554,3 +554,17 @@ def api_summary(ctx: Context):
         anchor=lambda: summary_ceiling(request).content,
         anchor_label="a plain JsonResponse of the same querysets' figures (totals, by province, by type, by source)",
     )
+
+
+# --- Exports (python -m bench.exports for one run of any list) ---------------------------------------------
+
+
+@measurement(
+    "admin export: the national works list as .csv, rows per second (peak RSS in the note)",
+    goal=Goal(20_000, "rows/s", higher_is_better=True),
+    repeat=3,
+)
+def export_works_csv(ctx: Context):
+    from .exports import figure
+
+    return figure(repeat=min(ctx.repeat, 3))
