@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count
 
 from kernel.list_params import COUNT_CAP
+from localities.choices import GenerationChoices
 from localities.models import Commune, District, Province, Village
 from programs.querysets import CAPITAL_CHANGING_KINDS
 from tracker.models import Allocation, Disbursement, EthnicGroup, Household, PovertyAssessment, ProgressReport, Work
@@ -393,20 +394,26 @@ _register_lists()
 
 # --- Roll-ups -----------------------------------------------------------------------------------------------
 
+# The floor: the works counted per province, and the capital summary's lines added up per province.
 ROLLUP_SQL = f"""
-SELECT c.current_province_id, COUNT(*), COALESCE(SUM(a.total), 0), COALESCE(SUM(b.total), 0)
-FROM {T["work"]} w
-JOIN {T["commune"]} c ON c.id = w.commune_id
-LEFT JOIN (SELECT work_id, SUM(amount) AS total FROM {T["allocation"]} WHERE kind IN ({KINDS}) GROUP BY work_id) a
-  ON a.work_id = w.id
-LEFT JOIN (SELECT work_id, SUM(amount) AS total FROM {T["disbursement"]} GROUP BY work_id) b ON b.work_id = w.id
-WHERE c.current_province_id IS NOT NULL
-GROUP BY c.current_province_id
+SELECT p.id, COALESCE(w.works, 0), COALESCE(m.allocated, 0), COALESCE(m.disbursed, 0)
+FROM {T["province"]} p
+LEFT JOIN (SELECT c.current_province_id AS id, COUNT(*) AS works FROM {T["work"]} w
+           JOIN {T["commune"]} c ON c.id = w.commune_id GROUP BY 1) w ON w.id = p.id
+LEFT JOIN (SELECT c.current_province_id AS id, SUM(s.allocated) AS allocated, SUM(s.disbursed) AS disbursed
+           FROM {SUMMARY} s JOIN {T["commune"]} c ON c.id = s.commune_id GROUP BY 1) m ON m.id = p.id
+WHERE p.generation = '{GenerationChoices.CURRENT}'
 """
 
 
 def _rollup_orm() -> dict:
-    return {p.pk: Work.objects.within(p).totals() for p in Province.objects.current()}
+    """As the status pages and the API work it out: one grouped read of the capital summary and one count."""
+    rows = Work.objects.disbursement_status("province")
+    found = {row["key"]: row for row in rows}
+    return {
+        p.pk: {name: found.get(p.pk, {}).get(name, 0) for name in ("works", "allocated", "disbursed")}
+        for p in Province.objects.current()
+    }
 
 
 def _rollup_check(orm: dict, rows: list[tuple]) -> None:
@@ -422,7 +429,7 @@ def rollup_by_province(ctx: Context):
     return Timed(
         run=_rollup_orm,
         anchor=lambda: ctx.sql(ROLLUP_SQL),
-        anchor_label="one raw SQL GROUP BY current province",
+        anchor_label="raw SQL: the works counted and the capital summary's lines added up per current province",
         check=_rollup_check,
     )
 
