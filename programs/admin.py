@@ -124,10 +124,7 @@ class CapitalPlanEntryAdmin(LedgerAdminMixin, NtpHistoryAdmin):
             # A commune official's entries are the commune's: a province-level entry (no commune) would lie
             # outside their jurisdiction (CapitalPlanEntryQuerySet), so the form does not offer to leave it empty.
             commune.required = True
-            commune.help_text = _(
-                "Capital held at province level is entered by the province; a commune official enters the "
-                "commune's own plan (give the commune)."
-            )
+            commune.help_text = services.COMMUNE_OFFICIALS_GIVE_THE_COMMUNE
             if "province" in form.base_fields:
                 form.base_fields["province"].initial = jurisdiction.province_id
         return form

@@ -734,11 +734,6 @@ class ReportStep:
         return report.status in self.starts_from and self.allowed(user)
 
 
-def _may_decide(user) -> bool:
-    """Approving, returning and unlocking are the province's or the nation's (services._ensure_may_decide)."""
-    return may(user, APPROVE, PeriodReport) and jurisdiction_of(user).level != JurisdictionLevelChoices.COMMUNE
-
-
 REPORT_STEPS = {
     step.name: step
     for step in (
@@ -767,7 +762,7 @@ REPORT_STEPS = {
             ),
             done=_("The report of %(commune)s for %(period)s is approved; its data for the period is locked."),
             starts_from=(PeriodReportStatusChoices.SUBMITTED,),
-            allowed=_may_decide,
+            allowed=services.period_report_may_decide,
             apply=lambda report, data, user: services.period_report_approve(report=report, user=user),
             form_class=ApprovalForm,
         ),
@@ -781,7 +776,7 @@ REPORT_STEPS = {
             ),
             done=_("The report of %(commune)s for %(period)s is returned to the commune."),
             starts_from=(PeriodReportStatusChoices.SUBMITTED,),
-            allowed=_may_decide,
+            allowed=services.period_report_may_decide,
             apply=lambda report, data, user: services.period_report_return(
                 report=report, comment=data["comment"], user=user
             ),
@@ -798,7 +793,7 @@ REPORT_STEPS = {
             ),
             done=_("The report of %(commune)s for %(period)s is unlocked and back with the commune."),
             starts_from=(PeriodReportStatusChoices.APPROVED,),
-            allowed=_may_decide,
+            allowed=services.period_report_may_decide,
             apply=lambda report, data, user: services.period_report_unlock(
                 report=report, reason=data["comment"], user=user
             ),

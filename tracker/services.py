@@ -1226,13 +1226,19 @@ def _period_report_for_update(report: PeriodReport) -> PeriodReport:
     return PeriodReport.objects.select_for_update().select_related("commune").get(pk=report.pk)
 
 
+def period_report_may_decide(user) -> bool:
+    """Whether `user` may approve, return and unlock reports somewhere: the province's (or the nation's)
+    approvers, never the commune's own (the screens offer the steps by this; the services refuse by it)."""
+    return may(user, APPROVE, PeriodReport) and jurisdiction_of(user).level != JurisdictionLevelChoices.COMMUNE
+
+
 def _ensure_may_decide(report: PeriodReport, user) -> None:
     """Approving, returning and unlocking are the province's (or the nation's), never the commune's own."""
     if user is None:
         return
-    if not may(user, APPROVE, PeriodReport):
-        raise PermissionDenied(_("You may not approve, return or unlock reports."))
-    if jurisdiction_of(user).level == JurisdictionLevelChoices.COMMUNE:
+    if not period_report_may_decide(user):
+        if not may(user, APPROVE, PeriodReport):
+            raise PermissionDenied(_("You may not approve, return or unlock reports."))
         raise PermissionDenied(_("A commune's report is approved by the province, not by the commune."))
     ensure_allowed(user, APPROVE, report)
 
