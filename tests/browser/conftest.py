@@ -59,17 +59,30 @@ def browser():
         launched.close()
 
 
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def vi(url_name: str, *args) -> str:
+    """The address of a page in Vietnamese (/vi/...)."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("vi"):
+        return reverse(url_name, args=args)
+
+
 @pytest.fixture
 def page_as(browser, live_server):
-    """page_as(user) → a browser page (its own context) logged in as `user`, at the live server."""
+    """page_as(user, viewport=DESKTOP) → a browser page (its own context) logged in as `user`, at the live
+    server, in Vietnamese, on Vietnam's time."""
     from django.test import Client
 
     contexts = []
 
-    def open_page(user):
+    def open_page(user, viewport=DESKTOP):
         client = Client()
         client.force_login(user)
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport=viewport)
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
         contexts.append(context)
         page = context.new_page()

@@ -5,21 +5,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
-from django.utils import translation
 
 from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from tracker.models import ProgressReport, Work
 
-from .conftest import screenshot
+from .conftest import screenshot, vi
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def vi(url_name: str, *args) -> str:
-    with translation.override("vi"):
-        return reverse(url_name, args=args)
 
 
 @pytest.fixture

@@ -2,21 +2,14 @@
 changes language, and the choice stays with the official."""
 
 import pytest
-from django.urls import reverse
-from django.utils import translation
 
 from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from localities.models import LanguagePreference
 
-from .conftest import screenshot
+from .conftest import screenshot, vi
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def vi(url_name: str, *args) -> str:
-    with translation.override("vi"):
-        return reverse(url_name, args=args)
 
 
 def test_switching_the_language_from_the_headers(world, make_official, page_as, live_server):

@@ -12,8 +12,6 @@ import subprocess
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
-from django.utils import translation
 
 from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
@@ -25,7 +23,7 @@ from tracker import services
 from tracker.choices import PovertyStatusChoices, SupportKindChoices, WorkStatusChoices, WorkTypeChoices
 from tracker.models import DeprivationIndicator, PovertyStandard
 
-from .conftest import SCREENSHOTS, screenshot
+from .conftest import SCREENSHOTS, screenshot, vi
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,33 +36,6 @@ WORK_NAMES = [
     "Đường bê tông nội thôn Lủng Luông, xã Bằng Thành",
     "Đài truyền thanh xã Dương Quang",
 ]
-
-
-def vi(url_name: str, *args) -> str:
-    with translation.override("vi"):
-        return reverse(url_name, args=args)
-
-
-@pytest.fixture
-def page_at(browser, live_server):
-    """page_at(user, viewport) → a page of its own context, logged in as `user`, in Vietnamese, on Vietnam's time."""
-    from django.test import Client
-
-    contexts = []
-
-    def open_page(user, viewport=LAPTOP):
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport=viewport)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -161,8 +132,8 @@ COLUMNS_JS = """() => {
     "name",
     ["tracker_work", "tracker_disbursement", "tracker_allocation", "tracker_household"],
 )
-def test_at_1366_every_column_of_a_list_is_on_the_screen(name, rows, national, page_at, live_server):
-    page = page_at(national)
+def test_at_1366_every_column_of_a_list_is_on_the_screen(name, rows, national, page_as, live_server):
+    page = page_as(national, LAPTOP)
     page.goto(f"{live_server.url}{vi(f'admin:{name}_changelist')}")
     measured = page.evaluate(COLUMNS_JS)
     screenshot(page, f"layout-{name}-1366")
@@ -178,10 +149,10 @@ def _shifted(page) -> bool:
 
 
 def test_the_sidebar_starts_folded_on_lists_and_its_toggle_is_remembered_for_lists_alone(
-    rows, national, page_at, live_server
+    rows, national, page_as, live_server
 ):
     household, _ticked = rows
-    page = page_at(national)
+    page = page_as(national, LAPTOP)
     works, households = vi("admin:tracker_work_changelist"), vi("admin:tracker_household_changelist")
     form = vi("admin:tracker_household_change", household.pk)
 
@@ -206,10 +177,10 @@ def test_the_sidebar_starts_folded_on_lists_and_its_toggle_is_remembered_for_lis
 
 
 def test_on_a_phone_the_filters_come_first_folded_and_the_legacy_provinces_fold_within(
-    world, national, page_at, live_server
+    world, national, page_as, live_server
 ):
     legacy = LegacyProvinceFactory(short_name="An Khê", name="Tỉnh An Khê")
-    page = page_at(national, PHONE)
+    page = page_as(national, PHONE)
     page.goto(f"{live_server.url}{vi('admin:tracker_work_changelist')}")
     toggle = page.locator("#changelist-filter .ntp-filter-toggle")
     filters_top = page.locator("#changelist-filter").bounding_box()["y"]
@@ -240,9 +211,9 @@ def test_on_a_phone_the_filters_come_first_folded_and_the_legacy_provinces_fold_
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
-def test_the_household_form_fits_the_screen(viewport, rows, national, page_at, live_server):
+def test_the_household_form_fits_the_screen(viewport, rows, national, page_as, live_server):
     household, ticked = rows
-    page = page_at(national, viewport)
+    page = page_as(national, viewport)
     page.goto(f"{live_server.url}{vi('admin:tracker_household_change', household.pk)}")
     width = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, f"layout-household-form-{viewport['width']}")
@@ -269,9 +240,9 @@ def _save_pdf(pdf: bytes, name: str):
         subprocess.run(["pdftoppm", "-png", "-r", "70", str(path), str(path.with_suffix(""))], check=False)
 
 
-def test_a_household_prints_as_a_record_on_a4(rows, national, page_at, live_server):
+def test_a_household_prints_as_a_record_on_a4(rows, national, page_as, live_server):
     household, ticked = rows
-    page = page_at(national)
+    page = page_as(national, LAPTOP)
     page.goto(f"{live_server.url}{vi('admin:tracker_household_change', household.pk)}")
     pdf = page.pdf(format="A4")
     _save_pdf(pdf, "layout-household-print")
@@ -289,9 +260,9 @@ def test_a_household_prints_as_a_record_on_a4(rows, national, page_at, live_serv
     assert page.locator(".inline-group .add-row").first.is_hidden()
 
 
-def test_a_list_prints_landscape_and_a_record_portrait(rows, national, page_at, live_server):
+def test_a_list_prints_landscape_and_a_record_portrait(rows, national, page_as, live_server):
     household, _ticked = rows
-    page = page_at(national)
+    page = page_as(national, LAPTOP)
     page.goto(f"{live_server.url}{vi('admin:tracker_work_changelist')}")
     listing = page.pdf(prefer_css_page_size=True)
     page.goto(f"{live_server.url}{vi('admin:tracker_household_change', household.pk)}")

@@ -4,8 +4,6 @@ confirmation, the province reads the figures and approves after a confirmation, 
 import datetime
 
 import pytest
-from django.urls import reverse
-from django.utils import translation
 
 from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
@@ -14,14 +12,9 @@ from tracker import services
 from tracker.choices import PeriodReportStatusChoices as Status
 from tracker.models import PeriodReport
 
-from .conftest import SCREENSHOTS, screenshot
+from .conftest import SCREENSHOTS, screenshot, vi
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def vi(url_name: str, *args) -> str:
-    with translation.override("vi"):
-        return reverse(url_name, args=args)
 
 
 def test_a_report_from_draft_to_approval_and_print(world, make_official, page_as, live_server):
