@@ -1,4 +1,5 @@
 import datetime
+import itertools
 
 import factory
 
@@ -75,3 +76,31 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     village = factory.SubFactory(VillageFactory)
     commune = factory.LazyAttribute(lambda o: o.village.commune)
     member_count = 4
+
+
+_vouchers = itertools.count(1)
+
+
+def pay(
+    work,
+    amount,
+    paid_on,
+    *,
+    year=2024,
+    source=CapitalSourceChoices.CENTRAL,
+    capital_type=CapitalTypeChoices.INVESTMENT,
+    user=None,
+):
+    """A payment recorded through the service (`disbursement_record`), with a voucher number of its own."""
+    from tracker import services
+
+    return services.disbursement_record(
+        work=work,
+        year=year,
+        source=source,
+        capital_type=capital_type,
+        amount=amount,
+        voucher_number=f"PC-{next(_vouchers)}",
+        paid_on=paid_on,
+        user=user,
+    )

@@ -22,7 +22,7 @@ from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from programs.choices import CapitalEntryKindChoices, CapitalSourceChoices, CapitalTypeChoices
 from programs.querysets import CAPITAL_CHANGING_KINDS
-from tests.tracker.factories import AllocationFactory
+from tests.tracker.factories import AllocationFactory, pay
 from tests.tracker.imports.test_capital_kinds import DISBURSEMENT_HEADER, csv_file
 from tracker import capital_summary, services
 from tracker.models import Allocation, CapitalSummary, Disbursement, Work
@@ -98,21 +98,6 @@ def allocate(work, amount, day, *, year=2024, source=CENTRAL, capital_type=INVES
         decided_on=day,
         kind=kind,
         extended_until=until,
-    )
-
-
-_vouchers = iter(range(1, 100_000))
-
-
-def pay(work, amount, day, *, year=2024, source=CENTRAL, capital_type=INVESTMENT):
-    return services.disbursement_record(
-        work=work,
-        year=year,
-        source=source,
-        capital_type=capital_type,
-        amount=amount,
-        voucher_number=f"UNC-{next(_vouchers)}",
-        paid_on=day,
     )
 
 

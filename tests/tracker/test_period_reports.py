@@ -3,7 +3,6 @@ unlocking are steps of the report's page, each confirmed first; the page shows t
 (a fixed number of queries) and prints on A4. The locks that approval sets are tested in test_period_locks.py."""
 
 import datetime
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -16,9 +15,9 @@ from django.utils import translation
 from kernel.access import JurisdictionLevelChoices as Level
 from localities.choices import RoleChoices as Role
 from localities.models import Commune
-from programs.choices import CapitalSourceChoices, CapitalTypeChoices
+from programs.choices import CapitalTypeChoices
 from tests.localities.factories import CommuneFactory, VillageFactory
-from tests.tracker.factories import AllocationFactory, HouseholdFactory, PovertyStandardFactory
+from tests.tracker.factories import AllocationFactory, HouseholdFactory, PovertyStandardFactory, pay
 from tracker import services
 from tracker.choices import PeriodReportStatusChoices as Status
 from tracker.choices import PovertyStatusChoices, WorkStatusChoices
@@ -26,25 +25,12 @@ from tracker.models import PeriodReport
 from tracker.period_figures import period_bounds, period_figures
 
 pytestmark = pytest.mark.django_db
-_vouchers = itertools.count(1)
 
 
 def url(name, *args, language="en"):
     """An admin URL in a language: /en/admin/... (English) or /admin/... (Vietnamese)."""
     with translation.override(language):
         return reverse(f"admin:tracker_periodreport_{name}", args=args)
-
-
-def pay(work, amount, day, year=2024):
-    return services.disbursement_record(
-        work=work,
-        year=year,
-        source=CapitalSourceChoices.CENTRAL,
-        capital_type=CapitalTypeChoices.INVESTMENT,
-        amount=amount,
-        voucher_number=f"PC-{next(_vouchers)}",
-        paid_on=day,
-    )
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from programs.choices import CapitalSourceChoices, CapitalTypeChoices
 from programs.models import CapitalPlanEntry
 from tests.localities.factories import CommuneFactory, LegacyProvinceFactory
 from tests.programs.factories import ComponentFactory
-from tests.tracker.factories import AllocationFactory
+from tests.tracker.factories import AllocationFactory, pay
 from tracker import services
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +24,6 @@ pytestmark = pytest.mark.django_db
 AS_OF = datetime.date(2024, 6, 30)
 CENTRAL = CapitalSourceChoices.CENTRAL
 INVESTMENT = CapitalTypeChoices.INVESTMENT
-_vouchers = iter(range(1, 10_000))
-
-
-def pay(work, amount, day, *, year=2024):
-    return services.disbursement_record(
-        work=work,
-        year=year,
-        source=CENTRAL,
-        capital_type=INVESTMENT,
-        amount=amount,
-        voucher_number=f"PC-{next(_vouchers)}",
-        paid_on=day,
-    )
 
 
 def plan(province, amount, day, *, commune=None, year=2024):
