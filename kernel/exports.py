@@ -290,15 +290,14 @@ def _is_personal(admin_site: Any, field: models.Field) -> bool:
     return field.name in getattr(model_admin, "personal_data_fields", ())
 
 
-def _field_cell(field: models.Field, value: Any, *, masked: bool, labels: dict | None = None) -> Any:
+def _field_cell(field: models.Field, value: Any, *, masked: bool, labels: dict | None) -> Any:
+    """A model field's value as a cell; `labels`: a choice field's labels ({value: text}), else None."""
     if masked:
         return mask_personal_value(field.name, value)
     if value is None:
         return None
     if labels is not None:
         return labels.get(value, value)
-    if getattr(field, "flatchoices", None):
-        return dict(field.flatchoices).get(value, value)
     if field.is_relation:
         return str(value)
     if isinstance(field, models.BigIntegerField):  # money, in this project
@@ -350,6 +349,14 @@ def _column_getter(model_admin: Any, name: Any, field: models.Field | None, mask
     labels: dict[str, dict] = {}
     choices = getattr(field, "flatchoices", None) if field is not None and not masked else None
 
+    def labels_now() -> dict | None:
+        if not choices:
+            return None
+        language = translation.get_language()
+        if language not in labels:
+            labels[language] = {key: str(label) for key, label in choices}
+        return labels[language]
+
     def value(obj: Any) -> Any:
         if typed is not None and field is None:
             return typed_cell(method.figure_kind, typed(model_admin, obj))
@@ -358,12 +365,7 @@ def _column_getter(model_admin: Any, name: Any, field: models.Field | None, mask
         except ObjectDoesNotExist:
             return None
         if field is not None:
-            if choices:
-                language = translation.get_language()
-                if language not in labels:
-                    labels[language] = {key: str(label) for key, label in choices}
-                return _field_cell(field, result, masked=masked, labels=labels[language])
-            return _field_cell(field, result, masked=masked)
+            return _field_cell(field, result, masked=masked, labels=labels_now())
         boolean = getattr(attr, "boolean", False) or getattr(getattr(attr, "fget", None), "boolean", False)
         if boolean:
             return None if result is None else bool(result)
