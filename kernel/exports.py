@@ -10,6 +10,11 @@ iterable) given `ExportColumn`s, each a header and a function giving a row's val
 - .csv is UTF-8 with a BOM (so Excel opens it right), streamed: a queryset is read with
   `.iterator(chunk_size=2000)` and written as it comes, so two million households take no more memory
   than twenty;
+- when every column says which of the row's values it reads (`ExportColumn.reads`, from a field of
+  `list_display`, a figure column's `reads=` or `export_reads(...)` on a column method), the queryset is read
+  as `values_list()` of just those values, without building model instances; a foreign key's text is its
+  object's `str()`, fetched once per key for each batch of rows (a bounded cache). Otherwise the rows are
+  read as instances;
 - .xlsx is written by openpyxl's write-only workbook into a spooled temporary file (memory, then disk) and
   sent from there. A sheet holds at most 1,048,576 rows, the header included: a longer list is refused
   with `ExportTooLarge`, whose message suggests .csv.
@@ -26,6 +31,7 @@ import csv
 import datetime
 import html
 import itertools
+import operator
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -81,10 +87,36 @@ class ExportTooLarge(Exception):
 
 @dataclass(frozen=True)
 class ExportColumn:
-    """One column of an export: its header and the function giving a row's value."""
+    """One column of an export: its header and the function giving a row's value.
+
+    A column that can be read without model instances also gives `reads`, the names of the queryset's
+    values it needs (fields, paths across relations, annotations), and `from_values`, its cell from a row
+    holding those values as attributes; `prepare`, if given, sees each batch of such rows first (to fetch
+    what they refer to in one query)."""
 
     header: str
     value: Callable[[Any], Any]
+    reads: tuple[str, ...] | None = None
+    from_values: Callable[[Any], Any] | None = None
+    prepare: Callable[[Sequence[Any]], None] | None = None
+
+
+def export_reads(*names: str):
+    """Declare that an admin column method, given a row holding only these values of the list's queryset
+    as attributes (fields or annotations), returns what it returns for the instance: an export of the list
+    then reads values, not instances.
+
+        @admin.display(description=_("ethnic group"))
+        @export_reads("_ethnicity")
+        def ethnicity(self, obj):
+            return obj._ethnicity
+    """
+
+    def decorate(method):
+        method.export_reads = tuple(names)
+        return method
+
+    return decorate
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -137,10 +169,39 @@ def _too_large_message(row_count: int | None) -> str:
     }
 
 
-def _rows(rows: Iterable[Any]) -> Iterator[Any]:
-    if isinstance(rows, QuerySet):
-        return rows.iterator(chunk_size=CHUNK_SIZE)
-    return iter(rows)
+def _value_names(rows: Iterable[Any], columns: Sequence[ExportColumn]) -> list[str] | None:
+    """The values to read for the columns, if the rows are a queryset and every column reads values."""
+    if not isinstance(rows, QuerySet) or rows.query.distinct or not columns:
+        return None
+    if any(column.from_values is None or column.reads is None for column in columns):
+        return None
+    return list(dict.fromkeys(["pk", *itertools.chain.from_iterable(column.reads for column in columns)]))
+
+
+def _row_type(names: Sequence[str]) -> type:
+    """A tuple whose items are also its attributes by name (underscored names too, unlike a namedtuple)."""
+    attributes = {name: property(operator.itemgetter(index)) for index, name in enumerate(names)}
+    return type("ExportRow", (tuple,), {"__slots__": (), **attributes})
+
+
+def _cell_rows(rows: Iterable[Any], columns: Sequence[ExportColumn]) -> Iterator[list[Any]]:
+    """Each row's cells: from values where every column can read them, else from the rows themselves."""
+    names = _value_names(rows, columns)
+    if names is None:
+        getters = [column.value for column in columns]
+        iterator = rows.iterator(chunk_size=CHUNK_SIZE) if isinstance(rows, QuerySet) else iter(rows)
+        for row in iterator:
+            yield [getter(row) for getter in getters]
+        return
+    row_type = _row_type(names)
+    getters = [column.from_values for column in columns]
+    preparers = [column.prepare for column in columns if column.prepare is not None]
+    iterator = rows.values_list(*names).iterator(chunk_size=CHUNK_SIZE)
+    while batch := [row_type(values) for values in itertools.islice(iterator, CHUNK_SIZE)]:
+        for prepare in preparers:
+            prepare(batch)
+        for row in batch:
+            yield [getter(row) for getter in getters]
 
 
 def _plain(value: Any) -> Any:
@@ -198,11 +259,11 @@ def _csv_chunks(rows: Iterable[Any], columns: Sequence[ExportColumn], *, languag
     with translation.override(language):
         writer.writerow([_csv_text(column.header, style) for column in columns])
     yield b"\xef\xbb\xbf" + lines.take()
-    iterator = iter(_rows(rows))
+    iterator = _cell_rows(rows, columns)
     while True:
         with translation.override(language):
-            for row in itertools.islice(iterator, _CSV_BATCH):
-                writer.writerow([_csv_text(column.value(row), style) for column in columns])
+            for cells in itertools.islice(iterator, _CSV_BATCH):
+                writer.writerow([_csv_text(cell, style) for cell in cells])
         chunk = lines.take()
         if not chunk:
             return
@@ -257,10 +318,10 @@ def _xlsx_file(
         cell.font = _BOLD
         header.append(cell)
     sheet.append(header)
-    for number, row in enumerate(_rows(rows), start=1):
+    for number, cells in enumerate(_cell_rows(rows, columns), start=1):
         if number > XLSX_MAX_ROWS:  # rows added since they were counted
             raise ExportTooLarge(_too_large_message(None))
-        sheet.append([_xlsx_cell(sheet, column.value(row)) for column in columns])
+        sheet.append([_xlsx_cell(sheet, cell) for cell in cells])
     output = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 - FileResponse closes it
     workbook.save(output)
     output.seek(0)
@@ -316,7 +377,7 @@ def list_display_columns(model_admin: Any, names: Iterable[Any], *, show_persona
         header = capfirst(str(label_for_field(name, model_admin.model, model_admin)))
         field = _model_field(model_admin.model, name)
         masked = field is not None and not show_personal_data and _is_personal(model_admin.admin_site, field)
-        columns.append(ExportColumn(header, _column_getter(model_admin, name, field, masked)))
+        columns.append(_column(model_admin, header, name, field, masked))
     return columns
 
 
@@ -340,22 +401,65 @@ def _shown_text(result: Any) -> Any:
     return None if result == "—" else result
 
 
-def _column_getter(model_admin: Any, name: Any, field: models.Field | None, masked: bool) -> Callable[[Any], Any]:
+class _ChoiceLabels:
+    """A choice field's labels ({value: text}) in the language of the export (the first row is written in
+    it), worked out once, not per row: Django flattens the choices and translates a label on each call."""
+
+    def __init__(self, field: models.Field | None) -> None:
+        self.choices = getattr(field, "flatchoices", None) if field is not None else None
+        self.by_language: dict[str, dict] = {}
+
+    def now(self) -> dict | None:
+        if not self.choices:
+            return None
+        language = translation.get_language()
+        if language not in self.by_language:
+            self.by_language[language] = {key: str(label) for key, label in self.choices}
+        return self.by_language[language]
+
+
+class _RelatedTexts:
+    """The text of the objects a foreign key refers to (their `str()`, in the export's language), fetched
+    for each batch of rows in one query (the relations the list selects with it too), and kept for the
+    next batches up to `limit` keys so that memory stays bounded."""
+
+    def __init__(self, model: type[models.Model], select: Sequence[str], name: str, limit: int = 50_000) -> None:
+        self.model, self.select, self.name, self.limit = model, list(select), name, limit
+        self.texts: dict[Any, str] = {}
+        self.language: str | None = None
+
+    def prepare(self, batch: Sequence[Any]) -> None:
+        language = translation.get_language()
+        if language != self.language:  # a text (a legacy unit's "(cũ)") is in the export's language
+            self.texts, self.language = {}, language
+        keys = {key for key in map(operator.attrgetter(self.name), batch) if key is not None} - self.texts.keys()
+        if not keys:
+            return
+        if len(self.texts) + len(keys) > self.limit:
+            self.texts = {}
+        found = self.model._base_manager.select_related(*self.select).in_bulk(keys)
+        self.texts.update((key, str(obj)) for key, obj in found.items())
+
+    def text(self, key: Any) -> str | None:
+        return None if key is None else self.texts.get(key)
+
+
+def _selected_with(model_admin: Any, name: str) -> list[str]:
+    """The relations the list selects with the object a foreign key `name` refers to ("district" for
+    "commune" when the list selects "commune__district")."""
+    selected = model_admin.list_select_related
+    if not isinstance(selected, list | tuple):
+        return []
+    prefix = f"{name}__"
+    return [path[len(prefix) :] for path in selected if isinstance(path, str) and path.startswith(prefix)]
+
+
+def _column(model_admin: Any, header: str, name: Any, field: models.Field | None, masked: bool) -> ExportColumn:
     # A figure column gives its typed value; the export never reads a number back from the text shown.
     method = name if callable(name) else getattr(model_admin, name, None) if isinstance(name, str) else None
     typed = getattr(method, "typed_value", None)
-    # A choice field's labels, in the language of the export (the first row is written in it): once, not
-    # per row (Django flattens the choices and translates the label on each call).
-    labels: dict[str, dict] = {}
-    choices = getattr(field, "flatchoices", None) if field is not None and not masked else None
-
-    def labels_now() -> dict | None:
-        if not choices:
-            return None
-        language = translation.get_language()
-        if language not in labels:
-            labels[language] = {key: str(label) for key, label in choices}
-        return labels[language]
+    labels = _ChoiceLabels(None if masked else field)
+    boolean = getattr(method, "boolean", False) or getattr(getattr(method, "fget", None), "boolean", False)
 
     def value(obj: Any) -> Any:
         if typed is not None and field is None:
@@ -365,13 +469,38 @@ def _column_getter(model_admin: Any, name: Any, field: models.Field | None, mask
         except ObjectDoesNotExist:
             return None
         if field is not None:
-            return _field_cell(field, result, masked=masked, labels=labels_now())
-        boolean = getattr(attr, "boolean", False) or getattr(getattr(attr, "fget", None), "boolean", False)
+            return _field_cell(field, result, masked=masked, labels=labels.now())
+        is_boolean = getattr(attr, "boolean", False) or getattr(getattr(attr, "fget", None), "boolean", False)
+        if is_boolean:
+            return None if result is None else bool(result)
+        return _shown_text(result)
+
+    if field is not None:
+        if field.is_relation:  # the key, then its object's text
+            texts = _RelatedTexts(field.related_model, _selected_with(model_admin, name), name)
+
+            def related(row: Any) -> Any:
+                key = getattr(row, name)
+                return mask_personal_value(field.name, key) if masked else texts.text(key)
+
+            return ExportColumn(header, value, (name,), related, None if masked else texts.prepare)
+        read = operator.attrgetter(name)
+        return ExportColumn(
+            header, value, (name,), lambda row: _field_cell(field, read(row), masked=masked, labels=labels.now())
+        )
+    reads = getattr(method, "export_reads", None)
+    if reads is None:
+        return ExportColumn(header, value)
+    if typed is not None:
+        return ExportColumn(header, value, reads, lambda row: typed_cell(method.figure_kind, typed(model_admin, row)))
+
+    def from_values(row: Any) -> Any:
+        result = method(row)
         if boolean:
             return None if result is None else bool(result)
         return _shown_text(result)
 
-    return value
+    return ExportColumn(header, value, reads, from_values)
 
 
 class ExportAdminMixin:

@@ -13,7 +13,7 @@ a percentage as a number), never the text.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -122,11 +122,20 @@ def present(kind: str, value: Any, *, colour: str | None = None):
     return format_vnd(value)
 
 
-def figure_column(description, *, kind: str, ordering: str | None = None, colour: str | None = None):
+def figure_column(
+    description,
+    *,
+    kind: str,
+    ordering: str | None = None,
+    colour: str | None = None,
+    reads: Sequence[str] | None = None,
+):
     """Decorate an admin method returning a typed figure (`kind`: MONEY, COUNT or PERCENT; None for none)
     so that the list shows it presented and the export writes the figure (`typed_value`, `figure_kind`).
+    `reads` names the values of the list's queryset the method reads (fields, annotations): given a row
+    holding only those, it returns the same figure, so that an export reads values, not instances.
 
-        @figure_column(_("allocated (VND)"), kind=MONEY, ordering="allocated")
+        @figure_column(_("allocated (VND)"), kind=MONEY, ordering="allocated", reads=["allocated"])
         def allocated_vnd(self, obj):
             return obj.allocated
     """
@@ -145,6 +154,8 @@ def figure_column(description, *, kind: str, ordering: str | None = None, colour
             shown.admin_order_field = ordering
         shown.typed_value = typed
         shown.figure_kind = kind
+        if reads is not None:
+            shown.export_reads = tuple(reads)
         return shown
 
     return decorate

@@ -112,7 +112,7 @@ class CapitalPlanEntryAdmin(LedgerAdminMixin, NtpHistoryAdmin):
     list_select_related = ["component__program", "province", "commune__district", "commune__province", "document"]
     autocomplete_fields = ["component", "province", "commune", "document"]
 
-    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
+    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount", reads=["amount"])
     def amount_vnd(self, obj):
         return obj.amount
 

@@ -465,6 +465,77 @@ def test_every_list_exports_as_csv_for_the_national_administrator(national, mode
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Read as values or as instances: the same file
+
+# the lists an export reads as values (every column says what it reads), not as model instances
+READ_AS_VALUES = {
+    "localities.areaclassification",
+    "localities.commune",
+    "localities.district",
+    "localities.province",
+    "localities.village",
+    "localities.communesuccession",
+    "programs.capitalplanentry",
+    "programs.legaldocument",
+    "tracker.allocation",
+    "tracker.disbursement",
+    "tracker.ethnicgroup",
+    "tracker.household",
+    "tracker.povertyassessment",
+    "tracker.progressreport",
+    "tracker.support",
+    "tracker.work",
+}
+
+
+_VALUE_NAMES = exports._value_names
+
+
+def _both_ways(client, url, params, monkeypatch):
+    """The export read as the list's columns choose, and read from instances; and whether it read values."""
+    chosen = []
+    value_names = _VALUE_NAMES
+
+    def spy(rows, columns):
+        names = value_names(rows, columns)
+        chosen.append(names is not None)
+        return names
+
+    monkeypatch.setattr(exports, "_value_names", spy)
+    first = body(client.get(url, params))
+    monkeypatch.setattr(exports, "_value_names", lambda rows, columns: None)
+    second = body(client.get(url, params))
+    return first, second, chosen == [True]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("model", [m for m in REGISTERED if _exportable(m)], ids=lambda m: m._meta.label)
+def test_an_export_read_as_values_is_the_one_read_from_instances(national, world, model, file_format, monkeypatch):
+    if model not in BUILDERS:
+        pytest.skip(f"no builder for {model._meta.label} in tests/test_admin_pages.py")
+    BUILDERS[model]()
+    for language in ("vi", "en"):
+        with translation.override(language):
+            url = export_url(model, file_format)
+        as_chosen, from_instances, read_values = _both_ways(national, url, {}, monkeypatch)
+        reader = read_xlsx_bytes if file_format == "xlsx" else read_csv_bytes
+        assert reader(as_chosen) == reader(from_instances)
+        assert len(reader(as_chosen)) > 1
+        assert read_values == (model._meta.label_lower in READ_AS_VALUES), model._meta.label_lower
+
+
+def test_households_read_as_values_mask_as_instances_do(household, world, make_official, monkeypatch):
+    for role, level in ((Role.VIEWER, Level.PROVINCE), (Role.NATIONAL_ADMIN, Level.NATIONAL)):
+        user = make_official(role, level, world.p1) if level == Level.PROVINCE else make_official(role, level)
+        for file_format in ("csv", "xlsx"):
+            answers = []
+            for names in (_VALUE_NAMES, lambda rows, columns: None):
+                monkeypatch.setattr(exports, "_value_names", names)
+                answers.append(export_with_id_numbers(user, file_format))
+            assert answers[0] == answers[1]
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Figures: the list presents them, the export writes them (nothing is read back from the text shown)
 
 

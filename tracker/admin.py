@@ -31,6 +31,7 @@ from kernel.access import (
 )
 from kernel.admin import JurisdictionInlineMixin, NtpAdmin, NtpHistoryAdmin, Writes, action_with_form
 from kernel.admin_filters import FilterSetListFilter, YearFilter
+from kernel.exports import export_reads
 from kernel.numbers import ValueProblem, date_from_input, format_date
 from kernel.presentation import MONEY, PERCENT, figure_column, format_rate, format_vnd, rate
 from localities.admin import CommuneAdmin, VillageAdmin
@@ -323,19 +324,19 @@ class WorkAdmin(NtpHistoryAdmin):
         # Capital and progress need a saved work whose components are known.
         return super().get_inline_instances(request, obj) if obj is not None else []
 
-    @figure_column(_("allocated (VND)"), kind=MONEY, ordering="allocated")
+    @figure_column(_("allocated (VND)"), kind=MONEY, ordering="allocated", reads=["allocated"])
     def allocated_vnd(self, obj):
         return obj.allocated
 
-    @figure_column(_("disbursed (VND)"), kind=MONEY, ordering="disbursed")
+    @figure_column(_("disbursed (VND)"), kind=MONEY, ordering="disbursed", reads=["disbursed"])
     def disbursed_vnd(self, obj):
         return obj.disbursed
 
-    @figure_column(_("disbursement rate"), kind=PERCENT, colour="#2e7d32")
+    @figure_column(_("disbursement rate"), kind=PERCENT, colour="#2e7d32", reads=["disbursed", "allocated"])
     def disbursement_rate(self, obj):
         return rate(obj.disbursed, obj.allocated)
 
-    @figure_column(_("physical progress"), kind=PERCENT, ordering="progress_percent")
+    @figure_column(_("physical progress"), kind=PERCENT, ordering="progress_percent", reads=["progress_percent"])
     def physical_progress(self, obj):
         return obj.progress_percent
 
@@ -373,7 +374,7 @@ class DisbursementAdmin(LedgerAdminMixin, NtpHistoryAdmin):
         response = super().changelist_view(request, extra_context)
         return with_ledger_totals(response, request, _("net disbursed (VND)"), "disbursement", "paid_on")
 
-    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
+    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount", reads=["amount"])
     def amount_vnd(self, obj):
         return obj.amount
 
@@ -421,7 +422,7 @@ class AllocationAdmin(LedgerAdminMixin, NtpHistoryAdmin):
         response = super().changelist_view(request, extra_context)
         return with_ledger_totals(response, request, _("allocated (VND)"), "allocation")
 
-    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
+    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount", reads=["amount"])
     def amount_vnd(self, obj):
         return obj.amount
 
@@ -438,7 +439,7 @@ class ProgressReportAdmin(NtpHistoryAdmin):
     date_hierarchy = "reported_on"
     show_full_result_count = False
 
-    @figure_column(_("physical progress"), kind=PERCENT, ordering="progress_percent")
+    @figure_column(_("physical progress"), kind=PERCENT, ordering="progress_percent", reads=["progress_percent"])
     def progress_bar(self, obj):
         return obj.progress_percent
 
@@ -579,6 +580,7 @@ class HouseholdAdmin(NtpHistoryAdmin):
         return [*self.readonly_fields, "masked_id_number", "masked_ethnicity"]
 
     @admin.display(description=_("ethnic group"))
+    @export_reads("_ethnicity")
     def ethnicity(self, obj):
         return obj._ethnicity
 
@@ -591,6 +593,7 @@ class HouseholdAdmin(NtpHistoryAdmin):
         return MASK if obj and obj.ethnic_group_id else ""
 
     @admin.display(description=_("latest poverty status"))
+    @export_reads("_latest_status", "_latest_year")
     def latest_status(self, obj):
         if not obj._latest_status:
             return "—"
@@ -609,7 +612,9 @@ class PovertyAssessmentAdmin(NtpHistoryAdmin):
     autocomplete_fields = ["household"]
     show_full_result_count = False
 
-    @figure_column(_("income (VND/person/month)"), kind=MONEY, ordering="income_per_capita")
+    @figure_column(
+        _("income (VND/person/month)"), kind=MONEY, ordering="income_per_capita", reads=["income_per_capita"]
+    )
     def income_vnd(self, obj):
         return obj.income_per_capita
 
@@ -631,7 +636,7 @@ class SupportAdmin(NtpHistoryAdmin):
     autocomplete_fields = ["household", "component"]
     show_full_result_count = False
 
-    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount")
+    @figure_column(_("amount (VND)"), kind=MONEY, ordering="amount", reads=["amount"])
     def amount_vnd(self, obj):
         return obj.amount
 
