@@ -126,7 +126,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "kernel.auth.ModelBackend",  # Django's, with a user's permissions in one query
 ]
 
 # Login throttling against password guessing (django-axes): 5 failures for a username from an address

@@ -2007,6 +2007,8 @@ def national_data_generate(
             tick = time.perf_counter()
             # the capital summary too: its triggers wrote a line per work, year, source, type and month
             names = ", ".join([*(f'"{tables[key].db_table}"' for key in written), f'"{CapitalSummary._meta.db_table}"'])
+            # and the administrative units the lists of a province are planned by
+            names += ", " + ", ".join(f'"{model._meta.db_table}"' for model in (Province, District, Commune))
             if connection.in_atomic_block:
                 cursor.execute("ANALYZE " + names)
                 phases["analyze"] = time.perf_counter() - tick

@@ -204,7 +204,7 @@ def test_the_graph_sees_the_known_edges(graph):
     edges = {(module, target) for package in graph for module, target, _line in graph[package]}
     assert ("tracker.import_kinds.households", "imports") in edges  # absolute
     assert ("tracker.import_kinds.households", "tracker") in edges  # from ..models
-    assert ("imports.models", "localities") in edges
+    assert ("imports.roles", "localities") in edges
     assert ("sheets.values", "kernel") in edges
     assert ("kernel.exports", "sheets") in edges
     assert ("devdata.national_data", "tracker") in edges

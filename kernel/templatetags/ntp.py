@@ -12,6 +12,8 @@ from django import template
 from django.conf import settings
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.contrib.admin.utils import get_fields_from_path
+from django.db import models
 from django.urls import translate_url
 from django.utils import translation
 
@@ -137,9 +139,9 @@ class _KnownMonths:
 
 
 class _ChangeListOfMonths:
-    def __init__(self, changelist):
+    def __init__(self, changelist, months):
         self._changelist = changelist
-        self.queryset = _KnownMonths(changelist.dated_months, changelist.queryset)
+        self.queryset = _KnownMonths(months, changelist.queryset)
 
     def __getattr__(self, name):
         return getattr(self._changelist, name)
@@ -147,10 +149,23 @@ class _ChangeListOfMonths:
 
 def ntp_date_hierarchy(changelist):
     """Django's date hierarchy; from the months the list's rows are known to fall in when the list knows them
-    (`changelist.dated_months`, say from the capital summary), rather than from a DISTINCT over its rows."""
-    if getattr(changelist, "dated_months", None) is not None:
-        changelist = _ChangeListOfMonths(changelist)
+    (`changelist.dated_months`, say from the capital summary), rather than from a DISTINCT over its rows.
+    Otherwise, where Django would read the rows' first and last date and then their years, the rows'
+    months are read once, and both answered from them."""
+    months = getattr(changelist, "dated_months", None)
+    if months is None and changelist.date_hierarchy and not _drilled(changelist):
+        field = get_fields_from_path(changelist.model, changelist.date_hierarchy)[-1]
+        if not isinstance(field, models.DateTimeField):  # a datetime's month is the local one: Django's way
+            months = list(changelist.queryset.dates(changelist.date_hierarchy, "month"))
+    if months is not None:
+        changelist = _ChangeListOfMonths(changelist, months)
     return admin_list.date_hierarchy(changelist)
+
+
+def _drilled(changelist) -> bool:
+    """Whether the list is already narrowed to a year, a month or a day of its date hierarchy."""
+    name = changelist.date_hierarchy
+    return any(changelist.params.get(f"{name}__{part}") for part in ("year", "month", "day"))
 
 
 @register.tag(name="ntp_date_hierarchy")

@@ -143,11 +143,11 @@ def test_a_fixed_number_of_queries_for_one_work_and_for_five(
     for _ in range(2):
         extra = AllocationFactory(work__commune=world.c2, amount=300_000_000).work
         pay(extra, f"KB-{extra.pk}", 10_000_000, datetime.date(2024, 6, 1))
-    # The token, the role's permissions (2), the jurisdiction, the province filter's row, the works' keys,
-    # and the package's five.
-    with django_assert_num_queries(11):
+    # The token, the role's permissions (one query: kernel/auth.py), the jurisdiction, the province filter's
+    # row, the works' keys, and the package's five.
+    with django_assert_num_queries(10):
         response = client.get(URL, {"province": world.p2.pk})
     assert len(response.json()["projects"]) == 1  # C3's
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(URL, {"province": world.p1.pk})
     assert len(response.json()["projects"]) == 5  # C1, L1, C2 and the two new ones of C2

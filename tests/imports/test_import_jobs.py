@@ -361,7 +361,7 @@ def test_the_jobs_list_does_a_fixed_number_of_queries(official, client, world, c
         )
         ImportJob.objects.create(user=other, kind="households", filename=f"other{i}.csv")
     client.get(list_url())  # warm the caches (permissions, kinds)
-    with django_assert_num_queries(8):  # one of them: the running jobs, to stop those whose process died
+    with django_assert_num_queries(6):  # one of them: the running jobs, to stop those whose process died
         response = client.get(list_url())
     assert response.context["cl"].result_count == count
     assert "3 new, 1 changed, 0 in error" in response.content.decode()

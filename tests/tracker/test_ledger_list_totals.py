@@ -194,3 +194,19 @@ def test_the_date_hierarchy_is_read_from_the_summary_without_scanning_the_ledger
         if ledger in q["sql"] and ("MIN(" in q["sql"] or "DISTINCT" in q["sql"])
     ]
     assert scans == []
+
+
+@pytest.mark.parametrize("params", [{"q": "PC"}, {"reverses__isempty": "1"}, {"q": "PC", "paid_on__year": 2024}])
+def test_a_narrowed_list_reads_its_months_once_and_offers_what_django_would(admin_client, ledgers, params):
+    from django.contrib.admin.templatetags.admin_list import date_hierarchy
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:tracker_disbursement_changelist"), params)
+    assert response.status_code == 200
+    ledger = Disbursement._meta.db_table
+    dated = [q["sql"] for q in queries.captured_queries if ledger in q["sql"] and "DATE_TRUNC" in q["sql"].upper()]
+    ranges = [q["sql"] for q in queries.captured_queries if ledger in q["sql"] and "MIN(" in q["sql"]]
+    assert len(dated) == 1 and ranges == []
+    ours, djangos = _date_hierarchy(response), date_hierarchy(response.context["cl"])
+    assert ours == djangos
+    assert len(ours["choices"]) > 1

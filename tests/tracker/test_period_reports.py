@@ -247,7 +247,7 @@ def test_the_reports_page_shows_the_figures_in_a_fixed_number_of_queries(
     report = services.period_report_submit(commune=q2.c1, year=2024, quarter=2, user=officials["entry"])
     client.force_login(officials["approver"])
     client.get(url("change", report.pk))  # the session and the permissions, once
-    with django_assert_num_queries(18) as few:
+    with django_assert_num_queries(16) as few:
         page = client.get(url("change", report.pk))
     html = page.content.decode()
     assert 'id="ntp-report-figures"' in html
