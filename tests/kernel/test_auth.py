@@ -28,10 +28,14 @@ def user():
 def test_the_permissions_are_djangos(user):
     ours, djangos = ModelBackend(), DjangosBackend()
     fresh = get_user_model().objects.get(pk=user.pk)
-    assert ours.get_all_permissions(fresh) == djangos.get_all_permissions(user) == {
-        "tracker.view_work",
-        "tracker.add_work",
-    }
+    assert (
+        ours.get_all_permissions(fresh)
+        == djangos.get_all_permissions(user)
+        == {
+            "tracker.view_work",
+            "tracker.add_work",
+        }
+    )
     fresh = get_user_model().objects.get(pk=user.pk)
     assert ours.get_user_permissions(fresh) == djangos.get_user_permissions(user) == {"tracker.view_work"}
     assert ours.get_group_permissions(fresh) == djangos.get_group_permissions(user)
