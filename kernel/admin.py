@@ -320,8 +320,14 @@ class FoldedSearchMixin:
     """Admin search and autocomplete that ignore Vietnamese accents and case: "bac kan" finds "Bắc Kạn".
 
     `search_fields` name plain model fields or lookups across relations, each searched for a word anywhere in
-    it; `^field` is searched by its beginning, as typed (codes, ID numbers). See kernel/search.py.
+    it (a word of one or two letters at the beginning of one of its words); `^field` is searched by its
+    beginning, as typed (codes, ID numbers). See kernel/search.py. The list says how under its search box.
     """
+
+    search_help_text = _(
+        "Accents and capitals do not matter. Every word typed must be found; a word of one or two letters "
+        "(Lê, An) is looked for at the beginning of a word."
+    )
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

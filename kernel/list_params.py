@@ -38,6 +38,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -155,6 +156,34 @@ class DeclaredChangeList(ChangeList):
             super().get_results(request)
         except OverflowError as error:  # a number too large for the database, read only when counting
             raise IncorrectLookupParameters(error) from error
+        if self.query and not (self.show_all and self.can_show_all):
+            self._sort_the_matches()
+
+    def _sort_the_matches(self) -> None:
+        """A search's page from its matches sorted, not from the list's order walked until a page is found.
+
+        Walking an index in the list's order and testing each row is quick where matches are many, and
+        takes seconds where they are few and the database guessed many ("le van an": 2,207 of two million
+        households, guessed 9,805; 800,000 rows walked for its first page). Where the count found every match
+        (no more than the cap), the first key of the order is given as an expression no index answers
+        (`COALESCE(k, k)`, the same values in the same order), so the database finds the matches on their
+        search indexes and sorts them."""
+        paginator = self.paginator
+        if getattr(paginator, "capped", True):
+            return
+        ordering = list(self.queryset.query.order_by)
+        if not ordering or not isinstance(ordering[0], str):
+            return
+        name = ordering[0].lstrip("-")
+        try:
+            field = self.model._meta.get_field("pk" if name == "pk" else name)
+        except FieldDoesNotExist:
+            return
+        if name != "pk" and field.is_relation and name != field.attname:  # the related model's own ordering
+            return
+        first = Coalesce(F(name), F(name)).desc() if ordering[0].startswith("-") else Coalesce(F(name), F(name)).asc()
+        paginator.object_list = self.queryset.order_by(first, *ordering[1:])
+        self.result_list = paginator.page(self.page_num).object_list
 
     def get_ordering_field(self, field_name):
         order_field = super().get_ordering_field(field_name)

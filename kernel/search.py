@@ -8,6 +8,12 @@ fields (as Django's admin search has it). A field is named as in `search_fields`
   comparison is ``ntp_search_fold(field) LIKE '%word%'``, which the trigram (pg_trgm) GIN index on that
   expression serves (migrations localities.0010 and tracker.0014); on SQLite the same folding is a Python
   function (kernel/text.py), and nothing needs to be fast.
+- A word of one or two letters or digits ("Lê", "An", "Hà", "Ng") is the beginning of a word of the field
+  (the field's beginning, or after a space), not any part of one: "le van an" finds "Lê Văn An" and "Lê Văn
+  Anh", not "Lê Văn Thanh" (whose "thanh" holds "an"); "ng" finds "Nguyễn" as it is typed. Two letters are
+  inside too many names to mean anything as a part of one ("an" is in more than half of the heads' names),
+  and no trigram (three letters) can serve them there; at a word's beginning they can: ``LIKE 'an%' OR LIKE
+  '% an%'``, on the same index.
 - ``"^id_number"``: the field begins with the word, as typed (codes and ID numbers); a b-tree index on the
   column serves it.
 
@@ -26,12 +32,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Func, Model, Q, QuerySet
-from django.db.models.lookups import Contains
+from django.db.models.lookups import Contains, StartsWith
 
 from .text import fold
 
 # The keys of related rows read to search through a relation (see the module's docstring).
 RELATED_IDS_LIMIT = 2_000
+
+# A word this short is searched at the beginning of a word of the field (see the module's docstring).
+SHORT_WORD = 2
 
 # PostgreSQL's side, installed by migration localities.0010 with the pg_trgm extension. It does not collapse
 # white space as `ntp_fold` does (the regular expression that does so was three quarters of its cost): a
@@ -183,7 +192,10 @@ def _own_condition(field: _Field, word: str, typed: str) -> Q:
     if field.prefix:
         # codes and ID numbers: as typed (an ID number has no accents; a code's case is kept as written)
         return Q(**{f"{field.lookup}__startswith": typed}) | Q(**{f"{field.lookup}__startswith": typed.upper()})
-    return Q(Contains(SearchFolded(F(field.lookup)), word))
+    folded = SearchFolded(F(field.lookup))
+    if len(word) <= SHORT_WORD:
+        return Q(StartsWith(folded, word)) | Q(Contains(folded, f" {word}"))
+    return Q(Contains(folded, word))
 
 
 def _through_relation(

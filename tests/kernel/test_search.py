@@ -17,9 +17,16 @@ HOUSEHOLD_FIELDS = ["code", "head_name", "village__name", "commune__name", "^id_
 
 
 def by_python(rows, getters, term):
-    """What the search must find, worked out in Python with kernel.text's fold."""
+    """What the search must find, worked out in Python with kernel.text's fold: a word anywhere in a field, a
+    word of one or two letters at the beginning of one of its words."""
     words = fold(term).split()
-    return {row.pk for row in rows if all(any(w in fold(get(row) or "") for get in getters) for w in words)}
+    return {row.pk for row in rows if all(any(_holds(fold(get(row) or ""), w) for get in getters) for w in words)}
+
+
+def _holds(text, word):
+    if len(word) <= 2:
+        return text.startswith(word) or f" {word}" in text
+    return word in text
 
 
 @pytest.fixture
@@ -43,7 +50,24 @@ def places(db):
 
 @pytest.mark.parametrize(
     "term",
-    ["cam giang", "CẨM", "truong mam non", "na", "na tau", "w-001", "ban qlda kenh", "dong", "đông", "xyz", "  "],
+    [
+        "cam giang",
+        "CẨM",
+        "truong mam non",
+        "na",
+        "na tau",
+        "w-001",
+        "ban qlda kenh",
+        "dong",
+        "đông",
+        "xyz",
+        "  ",
+        "ri",
+        "w",
+        "t-",
+        "ng",
+        "u",
+    ],
 )
 def test_works_found_as_python_folds_them(places, term):
     works, _households = places
@@ -54,7 +78,9 @@ def test_works_found_as_python_folds_them(places, term):
     assert (term.strip() == "") == (found == set(Work.objects.values_list("pk", flat=True)))
 
 
-@pytest.mark.parametrize("term", ["nguyen van an", "tau", "thi", "duc anh", "na tau mai", "an"])
+@pytest.mark.parametrize(
+    "term", ["nguyen van an", "tau", "thi", "duc anh", "na tau mai", "an", "ng", "a", "h-", "tr du", "n mai"]
+)
 def test_households_found_through_their_village_and_commune(places, term):
     getters = [lambda h: h.code, lambda h: h.head_name, lambda h: h.village.name, lambda h: h.commune.name]
     found = set(search(Household.objects.all(), HOUSEHOLD_FIELDS[:4], term).values_list("pk", flat=True))
@@ -151,3 +177,40 @@ def test_words_in_many_related_rows_and_in_the_rows_own_field_find_what_python_f
     found = list(search(Disbursement.objects.all(), fields, term).values_list("pk", flat=True))
     assert set(found) == by_python(Disbursement.objects.select_related("work"), getters, term)
     assert len(found) == len(set(found))
+
+
+def test_a_word_of_one_or_two_letters_is_the_beginning_of_a_word(places):
+    found = {h.head_name for h in search(Household.objects.all(), ["head_name"], "an")}
+    assert found == {"Nguyễn Văn An", "Triệu Đức Anh"}  # not "Hoàng" nor "Văn" (which hold "an")
+    found = {h.head_name for h in search(Household.objects.all(), ["head_name"], "ng van")}
+    assert found == {"Nguyễn Văn An"}
+    found = {w.name for w in search(Work.objects.all(), ["name"], "Nà")}
+    assert found == {"Đường liên thôn Nà Rì", "Kênh mương Nà Tấu"}
+
+
+def test_a_searched_page_is_sorted_from_its_matches_in_the_lists_order(places, admin_client, monkeypatch):
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from kernel import list_params
+
+    for index in range(7):
+        HouseholdFactory(code=f"H-9{index}", head_name=f"Lò Văn Sáu {index}", village=places[1][0].village)
+    url = reverse("admin:tracker_household_changelist")
+    expected = list(search(Household.objects.all(), ["head_name"], "van").values_list("code", flat=True))
+    assert len(expected) == 8
+    monkeypatch.setattr(list_params.CappedCountPaginator, "cap", 10)  # every match counted
+    monkeypatch.setattr(admin.site._registry[Household], "list_per_page", 5)
+    for page in (1, 2):
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url, {"q": "van", "p": page, "o": ""})
+        shown = [h.code for h in response.context["cl"].result_list]
+        assert shown == expected[(page - 1) * 5 : page * 5]
+        pages = [q["sql"] for q in queries.captured_queries if '"tracker_household"."head_name", ' in q["sql"]]
+        assert len(pages) == 1 and "ORDER BY COALESCE(" in pages[0]
+    # where the count stopped at its cap, the page walks the list's order
+    monkeypatch.setattr(list_params.CappedCountPaginator, "cap", 6)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(url, {"q": "van"})
+    assert [h.code for h in response.context["cl"].result_list] == expected[:5]
+    assert not any("ORDER BY COALESCE(" in q["sql"] for q in queries.captured_queries)
