@@ -122,6 +122,15 @@ def _condition(model: type[Model], fields: list[_Field], words: list[str], *, ra
         if len(field.path) > 1:
             related[field.path[0]].append(field.rest)
     alone = not own and len(related) == 1
+    if alone:
+        name, rest = next(iter(related.items()))
+        relation = model._meta.get_field(name)
+        if relation.many_to_one or relation.one_to_one:
+            # One related row per row: it holds every word, found on its own indexes at once (the rows of
+            # one word and then of the other, each hundreds of thousands, would be intersected after).
+            target = relation.related_model
+            holding = target._default_manager.filter(_condition(target, rest, words, raw=raw))
+            return Q(**{f"{relation.attname}__in": holding.order_by().values("pk")})
     # Per relation: for each word, the condition on this model's foreign key.
     through = {
         name: _through_relation(model, name, rest, words, raw=raw, alone=alone) for name, rest in related.items()

@@ -214,3 +214,21 @@ def test_a_searched_page_is_sorted_from_its_matches_in_the_lists_order(places, a
         response = admin_client.get(url, {"q": "van"})
     assert [h.code for h in response.context["cl"].result_list] == expected[:5]
     assert not any("ORDER BY COALESCE(" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("term", ["thi mai", "nguyen an", "h-2 hoang", "van", "xyz thi"])
+def test_a_lone_relation_is_one_subquery_holding_every_word(places, term):
+    from tests.programs.factories import ComponentFactory
+
+    _works, households = places
+    component = ComponentFactory()
+    for household in households:
+        for year in (2023, 2024):
+            Support.objects.create(household=household, component=component, year=year, kind="loan", amount=1)
+    fields = ["household__code", "household__head_name"]
+    queryset = search(Support.objects.all(), fields, term)
+    assert str(queryset.query).upper().count("IN (SELECT") == 1
+    getters = [lambda s: s.household.code, lambda s: s.household.head_name]
+    assert set(queryset.values_list("pk", flat=True)) == by_python(
+        Support.objects.select_related("household"), getters, term
+    )
