@@ -111,7 +111,8 @@ SUMMARY_PARAMETERS = {
 
 def ledger_summary(changelist, request, ledger: str, date_field: str | None = None):
     """The capital summary's lines that add up to the rows of a ledger's list, and the list's rows to add to
-    them (those of the as-of date's month up to the date, `?paid_on__lte=`; else None), as (lines, rows);
+    them (those of the as-of date's month up to the date, `?paid_on__lte=`; else None), and a function giving
+    the months of the lines that hold a ledger's entries, as (lines, rows, months);
     None when the list is searched or filtered by what the summary does not hold (a kind, a program,
     reversals, a day), whose figures are then read from the rows themselves. The summary keeps months:
     the date hierarchy's year and month are its own."""
@@ -135,19 +136,27 @@ def ledger_summary(changelist, request, ledger: str, date_field: str | None = No
     lines = CapitalSummaryFilterSet(summary_data, queryset=CapitalSummary.objects.of_entries_seen_by(request.user))
     if not lines.is_valid():
         return None
-    lines = lines.qs
+    lines = everywhen = lines.qs
+    first = last = None  # the months the list is narrowed to
     if months:
         try:
             year, month = int(months["year"]), int(months.get("month", 0))
-            lines = lines.filter(month=datetime.date(year, month, 1)) if month else lines.filter(month__year=year)
+            first, last = (
+                (datetime.date(year, month, 1),) * 2
+                if month
+                else (datetime.date(year, 1, 1), datetime.date(year, 12, 1))
+            )
         except (KeyError, ValueError, OverflowError):
             return None
+        lines = lines.filter(month__range=(first, last))
     rows = None
     if as_of is not None:
         lines_filter, partial = as_of_split(as_of)
         lines = lines.filter(**lines_filter)
         rows = changelist.queryset.filter(**{f"{date_field}__gte": partial[0]}) if partial else None
-    return lines, rows
+        last = min(last, as_of) if last else as_of
+    # the date hierarchy's months, read on the summary's index of months within those the list is narrowed to
+    return lines, rows, lambda ledger: everywhen.ledger_months(ledger, first, last)
 
 
 def with_ledger_totals(response, request, label, ledger: str, date_field: str | None = None):
@@ -163,14 +172,14 @@ def with_ledger_totals(response, request, label, ledger: str, date_field: str | 
         figures = changelist.queryset.figures()
         entries, amount = figures["entries"], figures["amount"]
     else:
-        lines, rows = summary
+        lines, rows, months_of = summary
         figures = lines.ledger_figures(ledger)
         entries, amount = figures["entries"], figures["amount"]
         if rows is not None:
             of_the_month = rows.figures()
             entries, amount = entries + of_the_month["entries"], amount + of_the_month["amount"]
         if date_field and rows is None:
-            changelist.dated_months = lines.ledger_months(ledger)
+            changelist.dated_months = months_of(ledger)
     response.context_data["totals"] = [(_("entries"), format_vnd(entries)), (label, format_vnd(amount))]
     return response
 

@@ -479,23 +479,31 @@ class CapitalSummaryQuerySet(JurisdictionQuerySet):
         entries, amount = LEDGER_FIGURES[ledger]
         return self.aggregate(entries=Sum(entries, default=0), amount=Sum(amount, default=0))
 
-    def ledger_months(self, ledger: str) -> list[datetime.date]:
-        """The months (their first days) holding entries of `ledger`, in order. One query: over the whole
-        country, from one month to the next on the index of months (a few dozen look-ups, not a DISTINCT over a
-        million lines); narrowed, a DISTINCT over the lines kept."""
+    def ledger_months(
+        self, ledger: str, first: datetime.date | None = None, last: datetime.date | None = None
+    ) -> list[datetime.date]:
+        """The months (their first days) holding entries of `ledger`, in order, from the month of `first` to
+        the month of `last` if given. One query: over the whole country, from one month to the next on the
+        index of months (a few dozen look-ups, not a DISTINCT over a million lines); narrowed, a DISTINCT over
+        the lines kept."""
         entries, _amount = LEDGER_FIGURES[ledger]
+        first = first.replace(day=1) if first else datetime.date.min
+        last = last.replace(day=1) if last else datetime.date.max
         if self.query.where:
-            months = self.filter(**{f"{entries}__gt": 0}).order_by("month").values_list("month", flat=True)
-            return list(months.distinct())
+            months = self.filter(**{f"{entries}__gt": 0, "month__range": (first, last)})
+            return list(months.order_by("month").values_list("month", flat=True).distinct())
         table = self.model._meta.db_table
-        following = f"SELECT s.month FROM {table} s WHERE s.month > %s AND s.{entries} > 0 ORDER BY s.month LIMIT 1"
+        following = (
+            f"SELECT s.month FROM {table} s WHERE s.month > %s AND s.month <= %s AND s.{entries} > 0 "
+            "ORDER BY s.month LIMIT 1"
+        )
         sql = (
-            f"WITH RECURSIVE months(month) AS (SELECT ({following.replace('s.month > %s AND ', '')}) "
-            f"UNION ALL SELECT ({following.replace('%s', 'months.month')}) FROM months WHERE months.month IS NOT NULL) "
-            "SELECT month FROM months WHERE month IS NOT NULL"
+            f"WITH RECURSIVE months(month) AS (SELECT ({following.replace('s.month > %s', 's.month >= %s')}) "
+            f"UNION ALL SELECT ({following.replace('> %s', '> months.month')}) FROM months "
+            "WHERE months.month IS NOT NULL) SELECT month FROM months WHERE month IS NOT NULL"
         )
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(sql, [first, last, last])
             # a date from PostgreSQL, its ISO text from SQLite
             return [datetime.date.fromisoformat(m) if isinstance(m, str) else m for (m,) in cursor.fetchall()]
 

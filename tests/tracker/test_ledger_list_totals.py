@@ -184,16 +184,21 @@ def _date_hierarchy(response):
     return ntp_date_hierarchy(response.context["cl"])
 
 
-def test_the_date_hierarchy_is_read_from_the_summary_without_scanning_the_ledger(admin_client, ledgers):
+@pytest.mark.parametrize("params", [{}, {"paid_on__year": 2024}, {"paid_on__lte": "2024-12-31"}])
+def test_the_date_hierarchy_is_read_from_the_summary_without_scanning_the_ledger(admin_client, ledgers, params):
+    from tracker.models import CapitalSummary
+
     with CaptureQueriesContext(connection) as queries:
-        admin_client.get(reverse("admin:tracker_disbursement_changelist"))
-    ledger = Disbursement._meta.db_table
+        response = admin_client.get(reverse("admin:tracker_disbursement_changelist"), params)
+    ledger, summary = Disbursement._meta.db_table, CapitalSummary._meta.db_table
     scans = [
         q["sql"]
         for q in queries.captured_queries
-        if ledger in q["sql"] and ("MIN(" in q["sql"] or "DISTINCT" in q["sql"])
+        if (ledger in q["sql"] and ("MIN(" in q["sql"] or "DISTINCT" in q["sql"]))
+        or (summary in q["sql"] and "DISTINCT" in q["sql"])  # the whole country's months: walked on the index
     ]
     assert scans == []
+    assert response.context["cl"].dated_months  # read from the summary
 
 
 @pytest.mark.parametrize("params", [{"q": "PC"}, {"reverses__isempty": "1"}, {"q": "PC", "paid_on__year": 2024}])
