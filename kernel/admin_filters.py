@@ -63,11 +63,10 @@ class FilterSetListFilter(admin.SimpleListFilter):
 
 class ChoiceGroup(NamedTuple):
     """A group of a grouped filter's choices, as its template reads it: `title` ("" for the group shown first,
-    unfolded), whether it is `folded`, and the filter's `title` (its folded state is remembered under both)."""
+    unfolded) and whether it is `folded` (its folded state is remembered under the filter's title and its own)."""
 
     title: str
     folded: bool
-    filter_title: str
 
 
 class GroupedChoicesMixin:
@@ -101,9 +100,7 @@ class GroupedChoicesMixin:
         for value, choice in zip(values, choices, strict=True):
             title = self._group_titles.get(value, self._first_group) if value is not None else self._first_group
             first = title == self._first_group
-            group = ChoiceGroup(
-                title="" if first else title, folded=not first and title not in chosen, filter_title=str(self.title)
-            )
+            group = ChoiceGroup(title="" if first else title, folded=not first and title not in chosen)
             yield {**choice, "group": group}
 
 
