@@ -31,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Func, Model, Q, QuerySet
 from django.db.models.lookups import Contains, StartsWith
 
@@ -38,6 +39,10 @@ from .text import fold
 
 # The keys of related rows read to search through a relation (see the module's docstring).
 RELATED_IDS_LIMIT = 2_000
+# On PostgreSQL, more related keys are still read into the condition, up to this many (a bitmap index scan
+# serves a list of ten thousand keys in milliseconds): the words of a name then stay each on its indexes.
+# SQLite takes RELATED_IDS_LIMIT (its statements hold a bounded number of parameters).
+RELATED_KEYS_POSTGRESQL = 20_000
 
 # A word this short is searched at the beginning of a word of the field (see the module's docstring).
 SHORT_WORD = 2
@@ -137,16 +142,25 @@ def _condition(model: type[Model], fields: list[_Field], words: list[str], *, ra
     }
     typed = [raw[index] if index < len(raw) else word for index, word in enumerate(words)]
     own_branches = [[_own_condition(f, word, typed[index]) for f in own] for index, word in enumerate(words)]
-    many = [name for name, per_word in through.items() if any(is_subquery for _branch, is_subquery in per_word)]
+    many = [name for name, per_word in through.items() if any(kind == _SUBQUERY for _branch, kind in per_word)]
+    large = [name for name, per_word in through.items() if any(kind == _LARGE for _branch, kind in per_word)]
     if len(many) == 1 and len(words) > 1:
         return _one_relation_of_many(model, own_branches, through, many[0], related[many[0]], words, typed)
+    if not many and len(large) == 1 and len(words) > 1:
+        # thousands of related rows hold one word or another: the rows of those holding every word, if any
+        # do ("truong hoc": 49 works of the 6,911 holding "hoc"), else every word on its own keys
+        found = _one_relation_of_many(
+            model, own_branches, through, large[0], related[large[0]], words, typed, only_if_held=True
+        )
+        if found is not None:
+            return found
     condition = Q()
     for index in range(len(words)):
         branches = list(own_branches[index])
         subqueried = []
         for per_word in through.values():
-            branch, is_subquery = per_word[index]
-            (subqueried if is_subquery else branches).append(branch)
+            branch, kind = per_word[index]
+            (subqueried if kind == _SUBQUERY else branches).append(branch)
         if subqueried and (branches or len(subqueried) > 1):
             # A subquery in an OR would have the database test every row: each branch is found on its own
             # indexes instead, and the rows are those of any branch (a UNION of their keys).
@@ -160,7 +174,7 @@ def _condition(model: type[Model], fields: list[_Field], words: list[str], *, ra
     return condition
 
 
-def _one_relation_of_many(model, own_branches, through, name, fields, words, typed) -> Q:
+def _one_relation_of_many(model, own_branches, through, name, fields, words, typed, only_if_held=False) -> Q | None:
     """Every word in one of the fields, where one relation (`name`) has many rows holding one word or another
     ("hoc" alone is in thousands of works' names, "truong hoc" in dozens): the rows pointing at a related row
     that holds every word, and the rows holding a word in another field (found on that field's index), kept if
@@ -172,6 +186,8 @@ def _one_relation_of_many(model, own_branches, through, name, fields, words, typ
     key = f"{name}__in" if relation.many_to_many or relation.one_to_many else f"{relation.attname}__in"
     holding_all = target._default_manager.filter(_condition(target, fields, words, raw=typed))
     keys = list(holding_all.order_by().values_list("pk", flat=True)[: RELATED_IDS_LIMIT + 1])
+    if only_if_held and not keys:
+        return None
     in_related = Q(**{key: keys}) if len(keys) <= RELATED_IDS_LIMIT else Q(**{key: holding_all.values("pk")})
     rows = model._default_manager
     parts = [rows.filter(in_related).order_by().values("pk")] if keys else []
@@ -182,7 +198,9 @@ def _one_relation_of_many(model, own_branches, through, name, fields, words, typ
     if any(elsewhere):
         every_word = Q()
         for index, branches in enumerate(elsewhere):
-            every_word &= _any_of([*branches, through[name][index][0]])
+            # this relation's word as a subquery, tested on the few rows found elsewhere (not thousands of keys)
+            held = target._default_manager.filter(_condition(target, fields, [words[index]], raw=[typed[index]]))
+            every_word &= _any_of([*branches, Q(**{key: held.values("pk")})])
         parts.append(rows.filter(_any_of([b for branches in elsewhere for b in branches])).filter(every_word))
         parts[-1] = parts[-1].order_by().values("pk")
     if not parts:
@@ -207,9 +225,13 @@ def _own_condition(field: _Field, word: str, typed: str) -> Q:
     return Q(Contains(folded, word))
 
 
+# How a word's condition through a relation is given: its keys, thousands of keys, or a subquery.
+_KEYS, _LARGE, _SUBQUERY = "keys", "large", "subquery"
+
+
 def _through_relation(
     model: type[Model], name: str, fields: list[_Field], words: list[str], *, raw: list[str], alone: bool
-) -> list[tuple[Q, bool]]:
+) -> list[tuple[Q, str]]:
     relation = model._meta.get_field(name)
     related_model = relation.related_model
     if relation.many_to_many or relation.one_to_many:
@@ -220,16 +242,19 @@ def _through_relation(
     per_word = [
         _condition(target, fields, [word], raw=[raw[i] if i < len(raw) else word]) for i, word in enumerate(words)
     ]
-    # each word's condition on this model, and whether it is a subquery (else a list of keys)
+    # each word's condition on this model, and how it is given (_KEYS, _LARGE, _SUBQUERY)
     if alone:
-        return [(Q(**{key: target._default_manager.filter(c).values("pk")}), False) for c in per_word]
+        return [(Q(**{key: target._default_manager.filter(c).values("pk")}), _KEYS) for c in per_word]
+    limit = RELATED_KEYS_POSTGRESQL if connections[target._default_manager.db].vendor == "postgresql" else 0
+    limit = max(limit, RELATED_IDS_LIMIT)
     flags = {f"_w{i}": ExpressionWrapper(c, output_field=BooleanField()) for i, c in enumerate(per_word)}
     found = list(
         target._default_manager.filter(_any_of(per_word))
         .order_by()
         .annotate(**flags)
-        .values_list("pk", *flags)[: RELATED_IDS_LIMIT + 1]
+        .values_list("pk", *flags)[: limit + 1]
     )
-    if len(found) > RELATED_IDS_LIMIT:
-        return [(Q(**{key: target._default_manager.filter(c).values("pk")}), True) for c in per_word]
-    return [(Q(**{key: [row[0] for row in found if row[i + 1]]}), False) for i in range(len(words))]
+    if len(found) > limit:
+        return [(Q(**{key: target._default_manager.filter(c).values("pk")}), _SUBQUERY) for c in per_word]
+    kind = _LARGE if len(found) > RELATED_IDS_LIMIT else _KEYS
+    return [(Q(**{key: [row[0] for row in found if row[i + 1]]}), kind) for i in range(len(words))]

@@ -117,6 +117,7 @@ def test_many_related_matches_become_a_subquery_with_the_same_rows(places, monke
     with CaptureQueriesContext(connection) as keys_read:
         few = set(search(Allocation.objects.all(), fields, "w-00"))
     monkeypatch.setattr(search_module, "RELATED_IDS_LIMIT", 1)
+    monkeypatch.setattr(search_module, "RELATED_KEYS_POSTGRESQL", 1)
     with CaptureQueriesContext(connection) as subqueried:
         many = set(search(Allocation.objects.all(), fields, "w-00"))
     assert few == many and len(few) == 3
@@ -152,10 +153,14 @@ def test_postgresql_serves_each_searched_field_from_its_index(places, model, fie
     assert index in plan, plan
 
 
+@pytest.mark.parametrize("keys_on_postgresql", [1, 10_000], ids=["subqueries", "thousands-of-keys"])
 @pytest.mark.parametrize("term", ["na w-00", "pc-7 na", "pc-7 w-001", "w-001 na", "na tau", "pc xyz", "qlda na"])
-def test_words_in_many_related_rows_and_in_the_rows_own_field_find_what_python_finds(places, monkeypatch, term):
+def test_words_in_many_related_rows_and_in_the_rows_own_field_find_what_python_finds(
+    places, monkeypatch, term, keys_on_postgresql
+):
     """Where one relation has many rows holding one word or another, the rows whose related row holds every
-    word, and those holding a word in their own field, are the rows that match: the same as Python finds."""
+    word, and those holding a word in their own field, are the rows that match: the same as Python finds.
+    On PostgreSQL, with thousands of related keys read ("large") or more (subqueries)."""
     from tracker.models import Disbursement
 
     works, _households = places
@@ -172,6 +177,7 @@ def test_words_in_many_related_rows_and_in_the_rows_own_field_find_what_python_f
                 paid_on="2024-03-01",
             )
     monkeypatch.setattr(search_module, "RELATED_IDS_LIMIT", 1)  # every work matching a word: "many"
+    monkeypatch.setattr(search_module, "RELATED_KEYS_POSTGRESQL", keys_on_postgresql)
     fields = ["voucher_number", "work__code", "work__name", "work__investor"]
     getters = [lambda d: d.voucher_number, lambda d: d.work.code, lambda d: d.work.name, lambda d: d.work.investor]
     found = list(search(Disbursement.objects.all(), fields, term).values_list("pk", flat=True))
