@@ -18,7 +18,7 @@ import sys
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import setup_django
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,25 +40,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
+    setup_django()  # DEBUG off: measured as production runs, no query log kept
     from django.db import connection
     from django.utils import timezone
 
     from . import measurements  # noqa: F401 (registers the measurements)
     from .core import REGISTRY, Context, figures_of, run_all, table
-    from .data import RESULTS, allow_test_host, ensure_data
+    from .data import RESULTS, ensure_data
 
-    # Measure as production runs: no query log kept by DEBUG; no login chatter from django-axes.
-    settings.DEBUG = False
+    # No login chatter from django-axes.
     logging.getLogger("axes").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message="No directory at")
-    allow_test_host()
     say = print
     say(f"== NTP Tracker benchmark: {connection.vendor} ({connection.settings_dict['NAME']}), scale {options.scale:g}")
     build = ensure_data(scale=options.scale, seed=options.seed, rebuild=options.rebuild, say=say)

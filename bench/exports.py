@@ -28,18 +28,11 @@ def _child(path: str, anchor: bool) -> dict:
     import resource
     import time
 
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    from . import setup_django
 
-    django.setup()
-    from django.conf import settings
+    setup_django()
+    from .data import bench_superuser
 
-    settings.DEBUG = False
-    from .data import allow_test_host, bench_superuser
-
-    allow_test_host()
     started = time.perf_counter()
     if anchor:
         rows = _anchor_rows()

@@ -14,13 +14,11 @@ without floors.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import setup_django
 
 # (list, search): names of households, works' names and their words, as typed (without accents)
 SEARCHES = [
@@ -49,20 +47,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.searches", description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed requests per search and viewer (median)")
     options = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
+    setup_django()
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from .data import allow_test_host, bench_province_viewer, bench_superuser
+    from .data import bench_province_viewer, bench_superuser
 
-    settings.DEBUG = False
-    allow_test_host()
     setup_test_environment()  # the response's context: the count the page reports
     clients = {}
     for who, user in (("national", bench_superuser()), ("province", bench_province_viewer())):
