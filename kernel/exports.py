@@ -459,7 +459,6 @@ def _column(model_admin: Any, header: str, name: Any, field: models.Field | None
     method = name if callable(name) else getattr(model_admin, name, None) if isinstance(name, str) else None
     typed = getattr(method, "typed_value", None)
     labels = _ChoiceLabels(None if masked else field)
-    boolean = getattr(method, "boolean", False) or getattr(getattr(method, "fget", None), "boolean", False)
 
     def value(obj: Any) -> Any:
         if typed is not None and field is None:
@@ -470,10 +469,7 @@ def _column(model_admin: Any, header: str, name: Any, field: models.Field | None
             return None
         if field is not None:
             return _field_cell(field, result, masked=masked, labels=labels.now())
-        is_boolean = getattr(attr, "boolean", False) or getattr(getattr(attr, "fget", None), "boolean", False)
-        if is_boolean:
-            return None if result is None else bool(result)
-        return _shown_text(result)
+        return _callable_cell(attr, result)
 
     if field is not None:
         if field.is_relation:  # the key, then its object's text
@@ -493,14 +489,15 @@ def _column(model_admin: Any, header: str, name: Any, field: models.Field | None
         return ExportColumn(header, value)
     if typed is not None:
         return ExportColumn(header, value, reads, lambda row: typed_cell(method.figure_kind, typed(model_admin, row)))
+    return ExportColumn(header, value, reads, lambda row: _callable_cell(method, method(row)))
 
-    def from_values(row: Any) -> Any:
-        result = method(row)
-        if boolean:
-            return None if result is None else bool(result)
-        return _shown_text(result)
 
-    return ExportColumn(header, value, reads, from_values)
+def _callable_cell(attr: Any, result: Any) -> Any:
+    """What a column's callable (an admin method, a model's method or property) returned, as a cell: a
+    boolean column's truth, other values as `_shown_text` gives them."""
+    if getattr(attr, "boolean", False) or getattr(getattr(attr, "fget", None), "boolean", False):
+        return None if result is None else bool(result)
+    return _shown_text(result)
 
 
 class ExportAdminMixin:
