@@ -134,9 +134,9 @@ def _condition(model: type[Model], fields: list[_Field], words: list[str], *, ra
         if relation.many_to_one or relation.one_to_one:
             # One related row per row: it holds every word, found on its own indexes at once (the rows of
             # one word and then of the other, each hundreds of thousands, would be intersected after).
-            target = relation.related_model
+            key, target = _related_key(model, name)
             holding = target._default_manager.filter(_condition(target, rest, words, raw=raw))
-            return Q(**{f"{relation.attname}__in": holding.order_by().values("pk")})
+            return Q(**{key: holding.order_by().values("pk")})
     # Per relation: for each word, the condition on this model's foreign key.
     through = {
         name: _through_relation(model, name, rest, words, raw=raw, alone=alone) for name, rest in related.items()
@@ -182,9 +182,7 @@ def _one_relation_of_many(model, own_branches, through, name, fields, words, typ
     every word is in one of their fields. Together exactly the rows that match: a row in neither holds no word
     elsewhere, so each word is in its related row. Each part is found on its own indexes (a UNION of keys),
     rather than the rows holding each word of the relation, one word after the other."""
-    relation = model._meta.get_field(name)
-    target = relation.related_model
-    key = f"{name}__in" if relation.many_to_many or relation.one_to_many else f"{relation.attname}__in"
+    key, target = _related_key(model, name)
     holding_all = target._default_manager.filter(_condition(target, fields, words, raw=typed))
     keys = list(holding_all.order_by().values_list("pk", flat=True)[: RELATED_IDS_LIMIT + 1])
     if only_if_held and not keys:
@@ -200,8 +198,8 @@ def _one_relation_of_many(model, own_branches, through, name, fields, words, typ
         every_word = Q()
         for index, branches in enumerate(elsewhere):
             # this relation's word as a subquery, tested on the few rows found elsewhere (not thousands of keys)
-            held = target._default_manager.filter(_condition(target, fields, [words[index]], raw=[typed[index]]))
-            every_word &= _any_of([*branches, Q(**{key: held.values("pk")})])
+            held = _condition(target, fields, [words[index]], raw=[typed[index]])
+            every_word &= _any_of([*branches, Q(**{key: target._default_manager.filter(held).values("pk")})])
         parts.append(rows.filter(_any_of([b for branches in elsewhere for b in branches])).filter(every_word))
         parts[-1] = parts[-1].order_by().values("pk")
     if not parts:
@@ -226,6 +224,15 @@ def _own_condition(field: _Field, word: str, typed: str) -> Q:
     return Q(Contains(folded, word))
 
 
+def _related_key(model: type[Model], name: str) -> tuple[str, type[Model]]:
+    """The look-up keeping `model`'s rows by the keys of the rows a relation `name` reaches, and their model:
+    the foreign key's own column, or the rows of a many-side ("supports__in")."""
+    relation = model._meta.get_field(name)
+    if relation.many_to_many or relation.one_to_many:
+        return f"{name}__in", relation.related_model
+    return f"{relation.attname}__in", relation.related_model
+
+
 # How a word's condition through a relation is given: its keys, thousands of keys, or a subquery.
 _KEYS, _LARGE, _SUBQUERY = "keys", "large", "subquery"
 
@@ -233,21 +240,15 @@ _KEYS, _LARGE, _SUBQUERY = "keys", "large", "subquery"
 def _through_relation(
     model: type[Model], name: str, fields: list[_Field], words: list[str], *, raw: list[str], alone: bool
 ) -> list[tuple[Q, str]]:
-    relation = model._meta.get_field(name)
-    related_model = relation.related_model
-    if relation.many_to_many or relation.one_to_many:
-        # rows of a many-side: a subquery of the keys of the rows that hold a match
-        key, target = f"{name}__in", related_model
-    else:
-        key, target = f"{relation.attname}__in", related_model
+    key, target = _related_key(model, name)
     per_word = [
         _condition(target, fields, [word], raw=[raw[i] if i < len(raw) else word]) for i, word in enumerate(words)
     ]
     # each word's condition on this model, and how it is given (_KEYS, _LARGE, _SUBQUERY)
     if alone:
         return [(Q(**{key: target._default_manager.filter(c).values("pk")}), _KEYS) for c in per_word]
-    limit = RELATED_KEYS_POSTGRESQL if connections[target._default_manager.db].vendor == "postgresql" else 0
-    limit = max(limit, RELATED_IDS_LIMIT)
+    postgresql = connections[target._default_manager.db].vendor == "postgresql"
+    limit = max(RELATED_IDS_LIMIT, RELATED_KEYS_POSTGRESQL) if postgresql else RELATED_IDS_LIMIT
     flags = {f"_w{i}": ExpressionWrapper(c, output_field=BooleanField()) for i, c in enumerate(per_word)}
     found = list(
         target._default_manager.filter(_any_of(per_word))
