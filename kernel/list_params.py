@@ -181,7 +181,8 @@ class DeclaredChangeList(ChangeList):
             return
         if name != "pk" and field.is_relation and name != field.attname:  # the related model's own ordering
             return
-        first = Coalesce(F(name), F(name)).desc() if ordering[0].startswith("-") else Coalesce(F(name), F(name)).asc()
+        first = Coalesce(F(name), F(name))
+        first = first.desc() if ordering[0].startswith("-") else first.asc()
         paginator.object_list = self.queryset.order_by(first, *ordering[1:])
         self.result_list = paginator.page(self.page_num).object_list
 
